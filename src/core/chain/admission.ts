@@ -1,0 +1,33 @@
+/**
+ * Rules a tx must pass to enter a block (checked on admission to the mempool and again, by every
+ * validator, for each tx of a proposed block). Breaking one makes the whole block invalid, unlike
+ * contract failures, which only fail the tx's receipt.
+ */
+import {WichainError} from '../errors.js'
+import {verifyTxSignature, type Tx} from '../types/tx.js'
+import type {Role} from './genesis.js'
+
+export interface AdmissionRules {
+  readonly chainId: string
+  readonly txExpiryWindow: number
+  roleOf(address: string): Role | undefined
+}
+
+/** `height` is the height of the block the tx would go into. */
+export function checkTxForBlock(rules: AdmissionRules, tx: Tx, height: number, options: {verifySignature: boolean}): void {
+  if (tx.body.chainId !== rules.chainId) {
+    throw new WichainError('WRONG_CHAIN', `tx is for chain "${tx.body.chainId}", this is "${rules.chainId}"`)
+  }
+  if (tx.body.expiry < height) {
+    throw new WichainError('TX_EXPIRED', `tx expired at height ${tx.body.expiry}; next block is ${height}`)
+  }
+  if (tx.body.expiry > height + rules.txExpiryWindow) {
+    throw new WichainError('TX_EXPIRED', `tx expiry ${tx.body.expiry} is more than ${rules.txExpiryWindow} blocks ahead of ${height}`)
+  }
+  if (rules.roleOf(tx.senderAddress) === undefined) {
+    throw new WichainError('UNAUTHORIZED', `sender ${tx.senderAddress} is not a registered account of chain "${rules.chainId}"`)
+  }
+  if (options.verifySignature && !verifyTxSignature(tx)) {
+    throw new WichainError('BAD_SIGNATURE', `tx ${tx.hashHex}: SM2 signature does not verify for its sender`)
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * One business chain on one node: ledger + mempool + executor + a consensus engine, driven in
+ * the engine's order (persist, then send, then apply). All state changes — consensus steps,
+ * block commits, mempool admission's final check — run on one serial queue, so the ledger, the
+ * mempool and the engine never see interleaved updates. Expensive checks (decode, SM2 verify)
+ * run before a task enters the queue.
+ */
+import {bytesEqual, fromHex, toHex} from '../bytes.js'
+import type {ConsensusEngine, NodeId, Ready} from '../consensus/engine.js'
+import {createSigner, type KeyPair} from '../crypto/sm2.js'
+import {WichainError} from '../errors.js'
+import {Ledger, nextStateRoot} from '../ledger/index.js'
+import type {Logger} from '../log.js'
+import {createBlock, decodeBlock, encodeBlock, receiptRootOf, txRootOf, type Block} from '../types/block.js'
+import type {CommitCertificate} from '../types/certificate.js'
+import {decodeTx, type Tx} from '../types/tx.js'
+import {checkTxForBlock} from './admission.js'
+import type {SystemContract} from './contracts/contract.js'
+import {evidenceContract} from './contracts/evidence.js'
+import {executeBlock, query, type BlockExecution, type ExecutionEnvironment} from './executor.js'
+import {genesisBlock, type Genesis, type Role} from './genesis.js'
+import {Mempool} from './mempool.js'
+import {buildTxCertificate, type TxCertificate} from './tx-certificate.js'
+import {TxWaiters} from './waiters.js'
+
+export const SYSTEM_CONTRACTS: readonly SystemContract[] = [evidenceContract]
+const EXECUTION_CACHE_MAX = 32
+const MEMPOOL_BYTES_MAX = 256 * 1024 * 1024
+const CONSENSUS_META = 'consensus-state'
+
+export interface ChainOptions {
+  readonly directory: string
+  readonly genesis: Genesis
+  readonly nodeKey: KeyPair
+  readonly logger: Logger
+  readonly clock?: () => number
+  createEngine(context: EngineContext): ConsensusEngine
+  /** Outbound consensus messages (multi-node chains); solo never sends. */
+  readonly send?: (to: NodeId | 'broadcast', bytes: Uint8Array) => void
+}
+
+export interface EngineContext {
+  readonly genesis: Genesis
+  readonly nodeKey: KeyPair
+  readonly head: {height: number; hash: Uint8Array}
+  readonly persisted: Uint8Array | undefined
+  validate(height: number, payload: Uint8Array): boolean
+}
+
+export interface TxLocation {
+  readonly txHash: string
+  readonly height: number
+  readonly index: number
+  readonly status: 'ok' | 'failed'
+}
+
+export class Chain {
+  readonly genesis: Genesis
+  readonly genesisHash: Uint8Array
+  private readonly roles: Map<string, Role>
+  private readonly contracts = new Map(SYSTEM_CONTRACTS.map((contract) => [contract.name, contract]))
+  private readonly mempool: Mempool
+  private readonly executions = new Map<string, {block: Block; execution: BlockExecution}>()
+  private readonly waiters = new TxWaiters<TxLocation>()
+  private queue: Promise<void> = Promise.resolve()
+  private engine!: ConsensusEngine
+  private proposeHeight: number | undefined
+  private lastBlockTimeMs: number
+  private closed = false
+
+  private constructor(
+    private readonly options: ChainOptions,
+    private readonly ledger: Ledger,
+  ) {
+    this.genesis = options.genesis
+    this.genesisHash = genesisBlock(options.genesis).hash
+    this.roles = new Map(options.genesis.accounts.map((account) => [account.address, account.role]))
+    this.mempool = new Mempool({txsMax: options.genesis.params.mempoolTxsMax, bytesMax: MEMPOOL_BYTES_MAX})
+    this.lastBlockTimeMs = this.now()
+  }
+
+  static async open(options: ChainOptions): Promise<Chain> {
+    const ledger = await Ledger.open(options.directory, {logger: options.logger})
+    try {
+      const chain = new Chain(options, ledger)
+      await chain.initialise()
+      return chain
+    } catch (error) {
+      await ledger.close()
+      throw error
+    }
+  }
+
+  private async initialise(): Promise<void> {
+    const genesis = genesisBlock(this.genesis)
+    const head = this.ledger.head()
+    if (head === undefined) {
+      await this.ledger.commitBlock({block: genesis, receipts: [], certificate: null, stateWrites: []})
+    } else {
+      const stored = await this.ledger.getBlock(0)
+      if (stored === undefined || !bytesEqual(stored.hash, genesis.hash)) {
+        throw new WichainError('CORRUPT_DATA', `chain data in ${this.options.directory} belongs to another genesis`)
+      }
+    }
+    const current = this.ledger.head()!
+    const headBlock = await this.ledger.getBlock(current.height)
+    if (headBlock === undefined) throw new WichainError('CORRUPT_DATA', `head block ${current.height} is missing`)
+    this.headStateRoot = headBlock.header.stateRoot
+    this.lastBlockTimestamp = headBlock.header.timestamp
+    this.engine = this.options.createEngine({
+      genesis: this.genesis,
+      nodeKey: this.options.nodeKey,
+      head: current,
+      persisted: await this.ledger.getMeta(CONSENSUS_META),
+      validate: (height, payload) => this.validateProposal(height, payload),
+    })
+  }
+
+  get chainId(): string {
+    return this.genesis.chainId
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)()
+  }
+
+  private environment(): ExecutionEnvironment {
+    return {
+      chainId: this.chainId,
+      contracts: this.contracts,
+      roleOf: (address) => this.roles.get(address),
+      readState: (key) => this.ledger.getState(key),
+    }
+  }
+
+  head(): {height: number; hash: Uint8Array} {
+    return this.ledger.head()!
+  }
+
+  private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
+    const run = this.queue.then(task)
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    return run
+  }
+
+  /** Admit a tx given as canonical bytes. Returns its hash (the certificate). */
+  async submitTx(bytes: Uint8Array): Promise<string> {
+    const tx = decodeTx(bytes)
+    checkTxForBlock(this.rules(), tx, this.head().height + 1, {verifySignature: true})
+    return this.enqueue(async () => {
+      if (this.closed) throw new WichainError('UNAVAILABLE', 'chain is shutting down')
+      if (this.mempool.has(tx.hashHex) || (await this.ledger.hasTx(tx.hash))) {
+        throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already known`)
+      }
+      this.mempool.add(tx)
+      return tx.hashHex
+    })
+  }
+
+  private rules() {
+    return {chainId: this.chainId, txExpiryWindow: this.genesis.params.txExpiryWindow, roleOf: (address: string) => this.roles.get(address)}
+  }
+
+  /** Called by the node's timer. */
+  tick(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.closed) return
+      this.engine.tick()
+      this.maybePropose()
+      await this.drainReady()
+    })
+  }
+
+  /** A consensus message from a peer. */
+  step(from: NodeId, bytes: Uint8Array): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.closed) return
+      this.engine.step(from, bytes)
+      await this.drainReady()
+    })
+  }
+
+  private maybePropose(): void {
+    const height = this.proposeHeight
+    if (height === undefined || height !== this.head().height + 1 || this.mempool.size === 0) return
+    const batchFull = this.mempool.size >= this.genesis.params.blockTxsMax
+    if (!batchFull && this.now() - this.lastBlockTimeMs < this.genesis.params.blockIntervalMs) return
+    const block = this.buildBlock(height)
+    if (block === undefined) return
+    this.proposeHeight = undefined
+    this.engine.propose(height, encodeBlock(block))
+  }
+
+  private buildBlock(height: number): Block | undefined {
+    const rules = this.rules()
+    const txs = this.mempool.take(this.genesis.params.blockTxsMax, height).filter((tx) => {
+      try {
+        checkTxForBlock(rules, tx, height, {verifySignature: false})
+        return true
+      } catch {
+        this.mempool.remove([tx.hashHex])
+        return false
+      }
+    })
+    if (txs.length === 0) return undefined
+    const parent = this.head()
+    const execution = executeBlock(this.environment(), txs, {height, timestamp: this.blockTime()})
+    const block = this.assemble(height, parent.hash, txs, execution)
+    this.remember(block, execution)
+    return block
+  }
+
+  private blockTime(): number {
+    return Math.max(this.now(), this.lastBlockTimestamp)
+  }
+
+  private lastBlockTimestamp = 0
+
+  private assemble(height: number, prevHash: Uint8Array, txs: readonly Tx[], execution: BlockExecution, timestamp = this.blockTime()): Block {
+    const previousStateRoot = this.headStateRoot
+    return createBlock(
+      {
+        chainId: this.chainId,
+        height,
+        prevHash,
+        txRoot: txRootOf(txs),
+        receiptRoot: receiptRootOf(execution.receipts),
+        stateRoot: nextStateRoot(previousStateRoot, execution.writes),
+        timestamp,
+        proposer: this.options.nodeKey.publicKey,
+        round: 0,
+        txCount: txs.length,
+      },
+      txs,
+    )
+  }
+
+  private headStateRoot: Uint8Array = new Uint8Array(32)
+
+  private remember(block: Block, execution: BlockExecution): void {
+    this.executions.set(block.hashHex, {block, execution})
+    while (this.executions.size > EXECUTION_CACHE_MAX) this.executions.delete(this.executions.keys().next().value!)
+  }
+
+  /** Engine callback: is this proposed block valid on top of our head? Re-executes it. */
+  private validateProposal(height: number, payload: Uint8Array): boolean {
+    try {
+      const block = decodeBlock(payload)
+      if (this.executions.has(block.hashHex)) return true
+      const head = this.head()
+      const header = block.header
+      if (header.chainId !== this.chainId || header.height !== height || height !== head.height + 1) return false
+      if (!bytesEqual(header.prevHash, head.hash) || header.timestamp < this.lastBlockTimestamp) return false
+      const seen = new Set<string>()
+      for (const tx of block.txs) {
+        if (seen.has(tx.hashHex)) return false
+        seen.add(tx.hashHex)
+        checkTxForBlock(this.rules(), tx, height, {verifySignature: !this.mempool.has(tx.hashHex)})
+      }
+      const execution = executeBlock(this.environment(), block.txs, {height, timestamp: header.timestamp})
+      const expected = this.assemble(height, head.hash, block.txs, execution, header.timestamp)
+      if (!bytesEqual(expected.header.receiptRoot, header.receiptRoot) || !bytesEqual(expected.header.stateRoot, header.stateRoot)) return false
+      this.remember(block, execution)
+      return true
+    } catch (error) {
+      this.options.logger.warn('invalid proposal', {height, error: (error as Error).message})
+      return false
+    }
+  }
+
+  private async drainReady(): Promise<void> {
+    while (this.engine.hasReady()) {
+      const ready: Ready = this.engine.ready()
+      if (ready.persist !== undefined) await this.ledger.putMeta(CONSENSUS_META, ready.persist)
+      for (const message of ready.messages) this.options.send?.(message.to, message.bytes)
+      for (const committed of ready.committed) await this.applyCommitted(committed.height, committed.payload, committed.certificate)
+      if (ready.proposeHeight !== undefined) this.proposeHeight = ready.proposeHeight
+      this.engine.advance(ready)
+    }
+  }
+
+  private async applyCommitted(height: number, payload: Uint8Array, certificate: CommitCertificate): Promise<void> {
+    const head = this.head()
+    if (height <= head.height) return
+    let block = decodeBlock(payload)
+    let cached = this.executions.get(block.hashHex)
+    if (cached === undefined) {
+      if (!this.validateProposal(height, payload)) throw new WichainError('CORRUPT_DATA', `committed block ${height} does not validate locally`)
+      cached = this.executions.get(block.hashHex)!
+    }
+    block = cached.block
+    await this.ledger.commitBlock({block, receipts: cached.execution.receipts, certificate, stateWrites: cached.execution.writes})
+    this.headStateRoot = block.header.stateRoot
+    this.lastBlockTimestamp = block.header.timestamp
+    this.lastBlockTimeMs = this.now()
+    this.executions.clear()
+    this.mempool.remove(block.txs.map((tx) => tx.hashHex))
+    this.mempool.pruneExpired(height + 1)
+    block.txs.forEach((tx, index) => {
+      const receipt = cached!.execution.receipts[index]!
+      this.waiters.resolve(tx.hashHex, {txHash: tx.hashHex, height, index, status: receipt.status})
+    })
+    this.options.logger.debug('block committed', {chainId: this.chainId, height, txs: block.txs.length, hash: block.hashHex})
+  }
+
+  /** Resolves when the tx commits (or undefined after `timeoutMs`). */
+  async waitForTx(txHash: string, timeoutMs: number): Promise<TxLocation | undefined> {
+    const wait = this.waiters.wait(txHash, timeoutMs)
+    const found = await this.getTxLocation(txHash)
+    if (found !== undefined) {
+      this.waiters.cancel(txHash, wait)
+      return found
+    }
+    return wait.promise
+  }
+
+  async getTxLocation(txHash: string): Promise<TxLocation | undefined> {
+    const found = await this.ledger.getTx(fromHex(txHash, 'tx hash'))
+    if (found === undefined) return undefined
+    return {txHash, height: found.height, index: found.index, status: found.receipt.status}
+  }
+
+  async getTx(txHash: string) {
+    return this.ledger.getTx(fromHex(txHash, 'tx hash'))
+  }
+
+  isPending(txHash: string): boolean {
+    return this.mempool.has(txHash)
+  }
+
+  async getBlock(height: number): Promise<Block | undefined> {
+    return this.ledger.getBlock(height)
+  }
+
+  async getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
+    return this.ledger.getBlockByHash(hash)
+  }
+
+  async getCertificate(height: number): Promise<CommitCertificate | undefined> {
+    return (await this.ledger.getCertificate(height)) ?? undefined
+  }
+
+  async getTxCertificate(txHash: string): Promise<TxCertificate> {
+    const location = await this.ledger.getTxLocation(fromHex(txHash, 'tx hash'))
+    if (location === undefined) throw new WichainError('NOT_FOUND', `tx ${txHash} is not committed on chain "${this.chainId}"`)
+    const [block, receipts, certificate] = await Promise.all([
+      this.ledger.getBlock(location.height),
+      this.ledger.getReceipts(location.height),
+      this.ledger.getCertificate(location.height),
+    ])
+    if (block === undefined || receipts === undefined || !certificate) {
+      throw new WichainError('CORRUPT_DATA', `block ${location.height} is incomplete in the store`)
+    }
+    return buildTxCertificate({genesisHash: this.genesisHash, header: block.header, txs: block.txs, receipts, index: location.index, certificate})
+  }
+
+  query(contract: string, method: string, args: unknown): unknown {
+    return query(this.environment(), contract, method, args, this.head().height)
+  }
+
+  status() {
+    const head = this.head()
+    const engine = this.engine.status()
+    return {
+      chainId: this.chainId,
+      genesisHash: toHex(this.genesisHash),
+      height: head.height,
+      headHash: toHex(head.hash),
+      consensus: this.genesis.consensus,
+      role: engine.role,
+      round: engine.round,
+      leader: engine.leader,
+      mempool: {txs: this.mempool.size, bytes: this.mempool.sizeBytes},
+    }
+  }
+
+  /** Stop accepting work, finish the queue, flush and close the store. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.enqueue(() => undefined)
+    this.waiters.rejectAll()
+    await this.ledger.close()
+  }
+}

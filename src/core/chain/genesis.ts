@@ -1,0 +1,146 @@
+/**
+ * The genesis document: what every node of a chain agrees on before block 1 — chain id,
+ * consensus kind, validator (node) keys, the accounts with their roles, and chain parameters.
+ * Its canonical SM3 hash is the genesis block's stateRoot, so the genesis block hash pins it.
+ */
+import {fromHex, toHex} from '../bytes.js'
+import {encodeCanonical} from '../codec/canonical.js'
+import {addressOf, validatePublicKey} from '../crypto/sm2.js'
+import {sm3} from '../crypto/sm3.js'
+import {WichainError} from '../errors.js'
+import {createBlock, type Block} from '../types/block.js'
+import {CONSENSUS_KINDS, type ConsensusKind} from '../types/certificate.js'
+import {EMPTY_ROOT} from '../types/merkle.js'
+import {CHAIN_ID_RE} from '../types/tx.js'
+
+/** The four roles of spec §8.2: L1 org admin, L2 auditor, L3 user, L4 devops. */
+export const ROLES = ['orgadmin', 'auditor', 'user', 'devops'] as const
+export type Role = (typeof ROLES)[number]
+
+export interface GenesisValidator {
+  readonly name: string
+  /** Hex of the 65-byte SM2 node public key. */
+  readonly publicKey: string
+}
+
+export interface GenesisAccount {
+  readonly name: string
+  readonly role: Role
+  readonly publicKey: string
+  readonly address: string
+}
+
+export interface ChainParams {
+  /** Most txs in one block. */
+  readonly blockTxsMax: number
+  /** How long a proposer waits for txs before cutting a non-empty block. */
+  readonly blockIntervalMs: number
+  /** A tx's expiry may be at most this many blocks ahead of the head. */
+  readonly txExpiryWindow: number
+  /** Most txs held in the mempool. */
+  readonly mempoolTxsMax: number
+}
+
+export const DEFAULT_PARAMS: ChainParams = Object.freeze({
+  blockTxsMax: 2000,
+  blockIntervalMs: 100,
+  txExpiryWindow: 1000,
+  mempoolTxsMax: 50_000,
+})
+
+export interface Genesis {
+  readonly version: 1
+  readonly chainId: string
+  readonly consensus: ConsensusKind
+  /** ms since the epoch; the genesis block's timestamp. */
+  readonly timestamp: number
+  readonly validators: readonly GenesisValidator[]
+  readonly accounts: readonly GenesisAccount[]
+  readonly params: ChainParams
+}
+
+function fail(message: string): never {
+  throw new WichainError('INVALID_ARGUMENT', `genesis: ${message}`)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function parsePublicKey(value: unknown, what: string): string {
+  if (typeof value !== 'string') fail(`${what} must be a hex public key`)
+  const key = fromHex(value, what)
+  validatePublicKey(key)
+  return toHex(key)
+}
+
+/** Validate a parsed genesis JSON document strictly. */
+export function parseGenesis(document: unknown): Genesis {
+  if (!isRecord(document)) fail('not an object')
+  if (document.version !== 1) fail('unsupported version')
+  const chainId = document.chainId
+  if (typeof chainId !== 'string' || !CHAIN_ID_RE.test(chainId) || chainId.length > 64) fail('bad chainId')
+  if (!CONSENSUS_KINDS.includes(document.consensus as ConsensusKind)) fail('bad consensus kind')
+  const timestamp = document.timestamp
+  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) fail('bad timestamp')
+  if (!Array.isArray(document.validators) || document.validators.length === 0 || document.validators.length > 100) {
+    fail('validators must be a list of 1..100 nodes')
+  }
+  const validators = document.validators.map((entry, index): GenesisValidator => {
+    if (!isRecord(entry) || typeof entry.name !== 'string') fail(`validators[${index}] malformed`)
+    return Object.freeze({name: entry.name, publicKey: parsePublicKey(entry.publicKey, `validators[${index}].publicKey`)})
+  })
+  if (new Set(validators.map((v) => v.publicKey)).size !== validators.length) fail('duplicate validator key')
+  if (!Array.isArray(document.accounts) || document.accounts.length > 10_000) fail('accounts must be a list')
+  const accounts = document.accounts.map((entry, index): GenesisAccount => {
+    if (!isRecord(entry) || typeof entry.name !== 'string') fail(`accounts[${index}] malformed`)
+    if (!ROLES.includes(entry.role as Role)) fail(`accounts[${index}].role must be one of ${ROLES.join(', ')}`)
+    const publicKey = parsePublicKey(entry.publicKey, `accounts[${index}].publicKey`)
+    const address = addressOf(fromHex(publicKey))
+    if (entry.address !== address) fail(`accounts[${index}].address does not match its public key`)
+    return Object.freeze({name: entry.name, role: entry.role as Role, publicKey, address})
+  })
+  const params = parseParams(document.params)
+  if (document.consensus === 'solo' && validators.length !== 1) fail('solo consensus needs exactly one validator')
+  return Object.freeze({version: 1, chainId, consensus: document.consensus as ConsensusKind, timestamp, validators, accounts, params})
+}
+
+function parseParams(value: unknown): ChainParams {
+  if (!isRecord(value)) fail('params missing')
+  const read = (name: keyof ChainParams, min: number, max: number): number => {
+    const number = value[name]
+    if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < min || number > max) {
+      fail(`params.${name} must be an integer in ${min}..${max}`)
+    }
+    return number
+  }
+  return Object.freeze({
+    blockTxsMax: read('blockTxsMax', 1, 10_000),
+    blockIntervalMs: read('blockIntervalMs', 1, 60_000),
+    txExpiryWindow: read('txExpiryWindow', 1, 1_000_000),
+    mempoolTxsMax: read('mempoolTxsMax', 1, 1_000_000),
+  })
+}
+
+export function genesisDigest(genesis: Genesis): Uint8Array {
+  return sm3(encodeCanonical(genesis))
+}
+
+/** Height 0: no txs; its stateRoot is the genesis digest, so its hash names the whole genesis. */
+export function genesisBlock(genesis: Genesis): Block {
+  return createBlock(
+    {
+      chainId: genesis.chainId,
+      height: 0,
+      prevHash: new Uint8Array(32),
+      txRoot: EMPTY_ROOT,
+      receiptRoot: EMPTY_ROOT,
+      stateRoot: genesisDigest(genesis),
+      timestamp: genesis.timestamp,
+      proposer: new Uint8Array(0),
+      round: 0,
+      txCount: 0,
+    },
+    [],
+  )
+}

@@ -1,0 +1,64 @@
+/**
+ * A bounded FIFO pool of verified, not yet committed txs. Admission checks are done by the caller
+ * (Chain.admit); the pool itself refuses duplicates and overflow, and forgets txs once they are
+ * committed or expired. Insertion order is block order, so a sender's txs keep their order.
+ */
+import {WichainError} from '../errors.js'
+import type {Tx} from '../types/tx.js'
+
+export class Mempool {
+  private readonly txs = new Map<string, Tx>()
+  private bytes = 0
+
+  constructor(
+    private readonly limits: {readonly txsMax: number; readonly bytesMax: number},
+  ) {}
+
+  get size(): number {
+    return this.txs.size
+  }
+
+  get sizeBytes(): number {
+    return this.bytes
+  }
+
+  has(hashHex: string): boolean {
+    return this.txs.has(hashHex)
+  }
+
+  add(tx: Tx): void {
+    if (this.txs.has(tx.hashHex)) throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already pending`)
+    if (this.txs.size >= this.limits.txsMax || this.bytes + tx.bytes.length > this.limits.bytesMax) {
+      throw new WichainError('MEMPOOL_FULL', `mempool is full (${this.txs.size} txs, ${this.bytes} bytes)`)
+    }
+    this.txs.set(tx.hashHex, tx)
+    this.bytes += tx.bytes.length
+  }
+
+  /** Up to `countMax` txs in arrival order that are still valid at `height`. */
+  take(countMax: number, height: number): Tx[] {
+    const selected: Tx[] = []
+    for (const tx of this.txs.values()) {
+      if (selected.length >= countMax) break
+      if (tx.body.expiry >= height) selected.push(tx)
+    }
+    return selected
+  }
+
+  remove(hashHexes: Iterable<string>): void {
+    for (const hashHex of hashHexes) {
+      const tx = this.txs.get(hashHex)
+      if (tx === undefined) continue
+      this.txs.delete(hashHex)
+      this.bytes -= tx.bytes.length
+    }
+  }
+
+  /** Drop txs that can no longer be included at `height` or later. Returns how many. */
+  pruneExpired(height: number): number {
+    const expired: string[] = []
+    for (const tx of this.txs.values()) if (tx.body.expiry < height) expired.push(tx.hashHex)
+    this.remove(expired)
+    return expired.length
+  }
+}

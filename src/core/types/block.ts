@@ -1,0 +1,123 @@
+/**
+ * Blocks. The header commits to the txs (txRoot), their receipts (receiptRoot) and the state
+ * after execution (stateRoot); its hash is SM3 of the canonical header bytes and chains blocks
+ * through prevHash. Height 0 is the genesis block (no txs; its header hashes the genesis config).
+ */
+import {bytesEqual, toHex} from '../bytes.js'
+import {WichainError} from '../errors.js'
+import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
+import {readArray, readBytes, readRecord, readString, readUint} from '../codec/fields.js'
+import {sm3} from '../crypto/sm3.js'
+import {merkleRoot} from './merkle.js'
+import {encodeReceipt, type Receipt} from './receipt.js'
+import {txFromDocument, txToDocument, type Tx} from './tx.js'
+
+export const BLOCK_LIMITS = Object.freeze({txsMax: 10_000, bytesMax: 8 * 1024 * 1024})
+
+export interface BlockHeader {
+  readonly chainId: string
+  readonly height: number
+  readonly prevHash: Uint8Array
+  readonly txRoot: Uint8Array
+  readonly receiptRoot: Uint8Array
+  readonly stateRoot: Uint8Array
+  /** Proposer's clock in ms; deterministic input to contracts (block time). */
+  readonly timestamp: number
+  /** 65-byte SM2 public key of the proposing node (empty for genesis). */
+  readonly proposer: Uint8Array
+  /** Consensus round data: PBFT view or Raft term; 0 for solo. */
+  readonly round: number
+  readonly txCount: number
+}
+
+export interface Block {
+  readonly header: BlockHeader
+  readonly hash: Uint8Array
+  readonly hashHex: string
+  readonly txs: readonly Tx[]
+}
+
+const HEADER_KEYS = ['chainId', 'height', 'prevHash', 'txRoot', 'receiptRoot', 'stateRoot', 'timestamp', 'proposer', 'round', 'txCount'] as const
+
+function headerDocument(header: BlockHeader): Record<string, unknown> {
+  return Object.fromEntries(HEADER_KEYS.map((key) => [key, header[key]]))
+}
+
+export function encodeHeader(header: BlockHeader): Uint8Array {
+  return encodeCanonical(headerDocument(header))
+}
+
+export function hashHeader(header: BlockHeader): Uint8Array {
+  return sm3(encodeHeader(header))
+}
+
+export function headerFromDocument(document: unknown): BlockHeader {
+  const fields = readRecord(document, 'block header', HEADER_KEYS)
+  return Object.freeze({
+    chainId: readString(fields.chainId, 'header.chainId', 64),
+    height: readUint(fields.height, 'header.height'),
+    prevHash: readBytes(fields.prevHash, 'header.prevHash', {exact: 32}),
+    txRoot: readBytes(fields.txRoot, 'header.txRoot', {exact: 32}),
+    receiptRoot: readBytes(fields.receiptRoot, 'header.receiptRoot', {exact: 32}),
+    stateRoot: readBytes(fields.stateRoot, 'header.stateRoot', {exact: 32}),
+    timestamp: readUint(fields.timestamp, 'header.timestamp'),
+    proposer: readBytes(fields.proposer, 'header.proposer', {max: 65}),
+    round: readUint(fields.round, 'header.round'),
+    txCount: readUint(fields.txCount, 'header.txCount'),
+  })
+}
+
+export function decodeHeader(bytes: Uint8Array): BlockHeader {
+  return headerFromDocument(decodeCanonical(bytes, 'block header'))
+}
+
+export function txRootOf(txs: readonly Tx[]): Uint8Array {
+  return merkleRoot(txs.map((tx) => tx.hash))
+}
+
+export function receiptRootOf(receipts: readonly Receipt[]): Uint8Array {
+  return merkleRoot(receipts.map(encodeReceipt))
+}
+
+export function createBlock(header: BlockHeader, txs: readonly Tx[]): Block {
+  const hash = hashHeader(header)
+  return Object.freeze({header: Object.freeze({...header}), hash, hashHex: toHex(hash), txs: Object.freeze([...txs])})
+}
+
+export function encodeBlock(block: Block): Uint8Array {
+  return encodeCanonical({header: headerDocument(block.header), txs: block.txs.map(txToDocument)})
+}
+
+/** Decode a block and check that the header commits to exactly these txs. */
+export function decodeBlock(bytes: Uint8Array): Block {
+  const document = readRecord(decodeCanonical(bytes, 'block'), 'block', ['header', 'txs'])
+  const header = headerFromDocument(document.header)
+  const txs = readArray(document.txs, 'block.txs', BLOCK_LIMITS.txsMax).map(txFromDocument)
+  checkBlockBody(header, txs)
+  return createBlock(header, txs)
+}
+
+export function checkBlockBody(header: BlockHeader, txs: readonly Tx[]): void {
+  if (header.txCount !== txs.length) {
+    throw new WichainError('DECODE_ERROR', `block ${header.height}: header says ${header.txCount} txs, body has ${txs.length}`)
+  }
+  if (!bytesEqual(txRootOf(txs), header.txRoot)) {
+    throw new WichainError('CORRUPT_DATA', `block ${header.height}: txRoot does not match its txs`)
+  }
+}
+
+export function headerToJson(header: BlockHeader, hash: Uint8Array): Record<string, unknown> {
+  return {
+    chainId: header.chainId,
+    height: header.height,
+    hash: toHex(hash),
+    prevHash: toHex(header.prevHash),
+    txRoot: toHex(header.txRoot),
+    receiptRoot: toHex(header.receiptRoot),
+    stateRoot: toHex(header.stateRoot),
+    timestamp: header.timestamp,
+    proposer: toHex(header.proposer),
+    round: header.round,
+    txCount: header.txCount,
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Transactions. A tx body names its chain, sender key, a random nonce and an expiry height
+ * (together: replay protection), the target contract/method and JSON args. The tx hash —
+ * SM3 of the canonical body bytes — is the on-chain certificate (上链凭证); the SM2 signature
+ * (default ID, SM3) covers the same bytes. Built only through these factories; frozen.
+ */
+import {randomBytes} from 'node:crypto'
+import {toHex} from '../bytes.js'
+import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
+import {readBytes, readRecord, readString, readUint} from '../codec/fields.js'
+import {addressOf, verify, type Signer} from '../crypto/sm2.js'
+import {sm3} from '../crypto/sm3.js'
+import {WichainError} from '../errors.js'
+
+export const TX_LIMITS = Object.freeze({
+  bytesMax: 128 * 1024,
+  argsBytesMax: 64 * 1024,
+  nameLengthMax: 64,
+  chainIdLengthMax: 64,
+  nonceBytes: 16,
+})
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/
+export const CHAIN_ID_RE = /^[a-z0-9][a-z0-9_-]*$/
+
+export interface TxBody {
+  readonly chainId: string
+  /** 65-byte uncompressed SM2 public key of the signer. */
+  readonly sender: Uint8Array
+  readonly nonce: Uint8Array
+  /** Last block height at which the tx may be included. */
+  readonly expiry: number
+  readonly contract: string
+  readonly method: string
+  /** JSON text, signed exactly as sent. */
+  readonly args: string
+  /** Client time in ms since the epoch (informative; ordering comes from blocks). */
+  readonly timestamp: number
+}
+
+export interface Tx {
+  readonly body: TxBody
+  readonly signature: Uint8Array
+  readonly hash: Uint8Array
+  readonly hashHex: string
+  readonly senderAddress: string
+  /** Canonical bytes of the whole tx (body + signature). */
+  readonly bytes: Uint8Array
+}
+
+const BODY_KEYS = ['chainId', 'sender', 'nonce', 'expiry', 'contract', 'method', 'args', 'timestamp'] as const
+
+function checkBody(body: TxBody): TxBody {
+  const what = 'tx body'
+  readString(body.chainId, `${what}.chainId`, TX_LIMITS.chainIdLengthMax)
+  if (!CHAIN_ID_RE.test(body.chainId)) throw new WichainError('INVALID_TX', `${what}.chainId "${body.chainId}" is not a valid chain id`)
+  readBytes(body.sender, `${what}.sender`, {exact: 65})
+  readBytes(body.nonce, `${what}.nonce`, {exact: TX_LIMITS.nonceBytes})
+  readUint(body.expiry, `${what}.expiry`)
+  readUint(body.timestamp, `${what}.timestamp`)
+  for (const field of ['contract', 'method'] as const) {
+    const value = readString(body[field], `${what}.${field}`, TX_LIMITS.nameLengthMax)
+    if (!NAME_RE.test(value)) throw new WichainError('INVALID_TX', `${what}.${field} "${value}" is not a valid name`)
+  }
+  readString(body.args, `${what}.args`, TX_LIMITS.argsBytesMax)
+  if (Buffer.byteLength(body.args) > TX_LIMITS.argsBytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', 'tx args too large')
+  try {
+    JSON.parse(body.args)
+  } catch {
+    throw new WichainError('INVALID_TX', 'tx args are not valid JSON')
+  }
+  return body
+}
+
+function bodyDocument(body: TxBody): Record<string, unknown> {
+  return Object.fromEntries(BODY_KEYS.map((key) => [key, body[key]]))
+}
+
+export function encodeTxBody(body: TxBody): Uint8Array {
+  return encodeCanonical(bodyDocument(body))
+}
+
+function build(body: TxBody, signature: Uint8Array): Tx {
+  const bodyBytes = encodeTxBody(body)
+  const hash = sm3(bodyBytes)
+  const bytes = encodeCanonical({body: bodyDocument(body), signature})
+  if (bytes.length > TX_LIMITS.bytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', `tx is ${bytes.length} bytes; limit ${TX_LIMITS.bytesMax}`)
+  return Object.freeze({
+    body: Object.freeze({...body}),
+    signature,
+    hash,
+    hashHex: toHex(hash),
+    senderAddress: addressOf(body.sender),
+    bytes,
+  })
+}
+
+export interface TxRequest {
+  readonly chainId: string
+  readonly contract: string
+  readonly method: string
+  readonly args?: unknown
+  readonly expiry: number
+  readonly nonce?: Uint8Array
+  readonly timestamp?: number
+}
+
+/** Build and sign a tx. `args` may be a JSON value or JSON text. */
+export function createTx(request: TxRequest, signer: Signer): Tx {
+  const args = typeof request.args === 'string' ? request.args : JSON.stringify(request.args ?? {})
+  const body = checkBody({
+    chainId: request.chainId,
+    sender: signer.publicKey,
+    nonce: request.nonce ?? new Uint8Array(randomBytes(TX_LIMITS.nonceBytes)),
+    expiry: request.expiry,
+    contract: request.contract,
+    method: request.method,
+    args,
+    timestamp: request.timestamp ?? Date.now(),
+  })
+  return build(body, signer.sign(encodeTxBody(body)))
+}
+
+/** Decode a tx from its canonical bytes; checks shape and limits, not the signature. */
+export function decodeTx(bytes: Uint8Array): Tx {
+  if (bytes.length > TX_LIMITS.bytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', `tx is ${bytes.length} bytes; limit ${TX_LIMITS.bytesMax}`)
+  return txFromDocument(decodeCanonical(bytes, 'tx'))
+}
+
+export function txFromDocument(document: unknown): Tx {
+  const outer = readRecord(document, 'tx', ['body', 'signature'])
+  const fields = readRecord(outer.body, 'tx body', BODY_KEYS)
+  const body = checkBody(fields as unknown as TxBody)
+  return build(body, readBytes(outer.signature, 'tx signature', {exact: 64}))
+}
+
+export function txToDocument(tx: Tx): Record<string, unknown> {
+  return {body: bodyDocument(tx.body), signature: tx.signature}
+}
+
+/** True when the SM2 signature over the canonical body verifies for the sender key. */
+export function verifyTxSignature(tx: Tx): boolean {
+  return verify(tx.body.sender, encodeTxBody(tx.body), tx.signature)
+}
+
+/** JSON view of a tx for APIs and the CLI. */
+export function txToJson(tx: Tx): Record<string, unknown> {
+  return {
+    txHash: tx.hashHex,
+    chainId: tx.body.chainId,
+    sender: toHex(tx.body.sender),
+    senderAddress: tx.senderAddress,
+    nonce: toHex(tx.body.nonce),
+    expiry: tx.body.expiry,
+    contract: tx.body.contract,
+    method: tx.body.method,
+    args: JSON.parse(tx.body.args) as unknown,
+    timestamp: tx.body.timestamp,
+    signature: toHex(tx.signature),
+  }
+}

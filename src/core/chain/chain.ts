@@ -6,8 +6,9 @@
  * run before a task enters the queue.
  */
 import {bytesEqual, fromHex, toHex} from '../bytes.js'
-import type {ConsensusEngine, NodeId, Ready} from '../consensus/engine.js'
-import {createSigner, type KeyPair} from '../crypto/sm2.js'
+import type {ConsensusCrypto, ConsensusEngine, EngineOptions, NodeId, Ready} from '../consensus/engine.js'
+import {sign, verify, type KeyPair} from '../crypto/sm2.js'
+import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
 import {Ledger, nextStateRoot} from '../ledger/index.js'
 import type {Logger} from '../log.js'
@@ -39,12 +40,9 @@ export interface ChainOptions {
   readonly send?: (to: NodeId | 'broadcast', bytes: Uint8Array) => void
 }
 
-export interface EngineContext {
+/** What the node's engine factory gets: the engine options plus the chain's genesis. */
+export interface EngineContext extends EngineOptions {
   readonly genesis: Genesis
-  readonly nodeKey: KeyPair
-  readonly head: {height: number; hash: Uint8Array}
-  readonly persisted: Uint8Array | undefined
-  validate(height: number, payload: Uint8Array): boolean
 }
 
 export interface TxLocation {
@@ -109,11 +107,30 @@ export class Chain {
     this.lastBlockTimestamp = headBlock.header.timestamp
     this.engine = this.options.createEngine({
       genesis: this.genesis,
-      nodeKey: this.options.nodeKey,
-      head: current,
+      crypto: this.consensusCrypto(),
+      application: {
+        validate: (height, payload) => this.validateProposal(height, payload),
+        digest: (payload) => this.digest(payload),
+      },
+      validators: this.genesis.validators.map((validator) => validator.publicKey),
+      lastCommitted: {height: current.height, blockHash: current.hash},
       persisted: await this.ledger.getMeta(CONSENSUS_META),
-      validate: (height, payload) => this.validateProposal(height, payload),
     })
+  }
+
+  private consensusCrypto(): ConsensusCrypto {
+    const {privateKey, publicKey} = this.options.nodeKey
+    return {
+      self: toHex(publicKey),
+      sign: (message) => sign(privateKey, message, publicKey),
+      verify: (signer, message, signature) => verify(fromHex(signer), message, signature),
+      hash: (data) => sm3(data),
+    }
+  }
+
+  /** Block hash of a proposal payload (cached executions first: decoding is not free). */
+  private digest(payload: Uint8Array): Uint8Array {
+    return decodeBlock(payload).hash
   }
 
   get chainId(): string {
@@ -370,6 +387,7 @@ export class Chain {
       height: head.height,
       headHash: toHex(head.hash),
       consensus: this.genesis.consensus,
+      txExpiryWindow: this.genesis.params.txExpiryWindow,
       role: engine.role,
       round: engine.round,
       leader: engine.leader,

@@ -8,7 +8,9 @@
 import {bytesEqual, fromHex, toHex} from '../bytes.js'
 import {WichainError} from '../errors.js'
 import {decodeHeader, encodeHeader, hashHeader, type BlockHeader} from '../types/block.js'
-import {checkCertificate, decodeCertificate, encodeCertificate, type CommitCertificate} from '../types/certificate.js'
+import {commitCertificateProblem} from '../consensus/certificate.js'
+import {verify} from '../crypto/sm2.js'
+import {decodeCertificate, encodeCertificate, type CommitCertificate} from '../types/certificate.js'
 import {merkleProof, verifyMerkleProof, type MerkleProof} from '../types/merkle.js'
 import {decodeReceipt, encodeReceipt, type Receipt} from '../types/receipt.js'
 import {decodeTx, verifyTxSignature, type Tx} from '../types/tx.js'
@@ -97,13 +99,11 @@ function check(cert: TxCertificate, genesis: Genesis): TxCertificateCheck {
   if (cert.txProof.total !== header.txCount) return invalid('tx proof size does not match the block')
   if (!verifyMerkleProof(tx.hash, cert.txProof, header.txRoot)) return invalid('tx is not in the block (Merkle proof fails)')
   if (!verifyMerkleProof(encodeReceipt(receipt), cert.receiptProof, header.receiptRoot)) return invalid('receipt is not in the block (Merkle proof fails)')
-  const commit = checkCertificate(certificate, {
-    kind: genesis.consensus,
-    height: header.height,
-    blockHash,
-    validators: genesis.validators.map((validator) => validator.publicKey),
-  })
-  if (!commit.ok) return invalid(`commit certificate: ${commit.reason}`)
+  if (certificate.kind !== genesis.consensus) return invalid(`certificate is ${certificate.kind}; the chain runs ${genesis.consensus}`)
+  if (certificate.height !== header.height || !bytesEqual(certificate.blockHash, blockHash)) return invalid('commit certificate is for another block')
+  const validators = genesis.validators.map((validator) => validator.publicKey)
+  const problem = commitCertificateProblem(certificate, validators, (signer, message, signature) => verify(fromHex(signer), message, signature))
+  if (problem !== undefined) return invalid(`commit certificate: ${problem}`)
   const summary = cert.summary
   if (summary?.status !== receipt.status || summary.contract !== tx.body.contract || summary.method !== tx.body.method || summary.sender !== tx.senderAddress || summary.blockTime !== header.timestamp) {
     return invalid('summary does not match the signed data')

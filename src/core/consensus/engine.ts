@@ -4,7 +4,15 @@
  * feeds inputs — `tick()`, `step(message)`, `propose(payload)` — and drains `ready()`.
  *
  * The driver's order is law: persist `ready.persist` durably, then send `ready.messages`, then
- * apply `ready.committed`, then call `advance(ready)`.
+ * apply `ready.committed` (calling `reconfigure` for any validator-set change a block carries),
+ * then call `advance(ready)`. Engines decide one height at a time: they start work on height h+1
+ * only after `advance` acknowledged the application of block h, so block h+1 is always built and
+ * validated on top of the applied state of h, and a reconfiguration is known before h+1 starts.
+ *
+ * Block sync: when `ready.syncRequest` is set (or whenever the network layer learns a peer is
+ * ahead), the driver fetches committed blocks with their certificates from peers and feeds them,
+ * in height order, to `stepCommitted`; the engine checks each certificate against the validator
+ * set of that height and hands accepted blocks back through `ready.committed` like any other.
  */
 
 /** A node's identity inside one chain: the hex of its 65-byte SM2 node public key. */
@@ -57,13 +65,36 @@ export interface CommittedBlock {
   readonly certificate: CommitCertificate
 }
 
+/** A hint that the network is ahead: fetch committed blocks `fromHeight..toHeight` (inclusive). */
+export interface SyncRequest {
+  readonly fromHeight: number
+  readonly toHeight: number
+  /** A peer known to have the blocks, if any. */
+  readonly peer: NodeId | undefined
+}
+
 export interface Ready {
   /** Engine state that must be durable before any message is sent (opaque to the driver). */
   readonly persist: Uint8Array | undefined
   readonly messages: readonly OutboundMessage[]
+  /** Blocks to apply, in height order, each exactly once. */
   readonly committed: readonly CommittedBlock[]
-  /** Set when this node should propose a block for `height` (driver calls `propose`). */
+  /** Set (once per request) when this node should propose a block for `height` (driver calls `propose`). */
   readonly proposeHeight: number | undefined
+  /** Set (rate-limited) when the engine cannot catch up from consensus messages alone. */
+  readonly syncRequest?: SyncRequest | undefined
+}
+
+/** What every engine is built from; engine-specific options extend it. */
+export interface EngineOptions {
+  readonly crypto: ConsensusCrypto
+  readonly application: ConsensusApplication
+  /** The validator set governing height `lastCommitted.height + 1`. */
+  readonly validators: readonly NodeId[]
+  /** The last block the driver applied (height 0 and the genesis hash for a new chain). */
+  readonly lastCommitted: {readonly height: number; readonly blockHash: Uint8Array}
+  /** The last `ready.persist` bytes the driver made durable, if any. */
+  readonly persisted?: Uint8Array | undefined
 }
 
 export interface ConsensusEngine {
@@ -74,6 +105,16 @@ export interface ConsensusEngine {
   hasReady(): boolean
   ready(): Ready
   advance(ready: Ready): void
-  /** Introspection for status and metrics. */
-  status(): {height: number; round: number; leader: NodeId | undefined; role: string}
+  /**
+   * A committed block from block sync. Accepted (returns true, block appears in `ready.committed`)
+   * only if it is the next height and its certificate verifies against that height's validators.
+   */
+  stepCommitted(block: CommittedBlock): boolean
+  /**
+   * The validator set for heights >= `height` changes to `validators` (learned from a committed
+   * config tx). Call while applying block `height - 1`, before `advance`.
+   */
+  reconfigure(height: number, validators: readonly NodeId[]): void
+  /** Introspection for status and metrics. `height` is the height being decided. */
+  status(): {height: number; round: number; leader: NodeId | undefined; role: string; validators: readonly NodeId[]}
 }

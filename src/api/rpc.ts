@@ -1,0 +1,102 @@
+/**
+ * JSON-RPC 2.0 over HTTP POST on the node's loopback RPC port. Methods are thin adapters over the
+ * Node/Chain API; errors are WichainErrors mapped once through the error table (JSON-RPC code in
+ * `error.code`, our string code in `error.data.code`). Requests are size-limited and batch-limited.
+ */
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {toWichainError, WichainError, ERROR_CODES} from '../core/errors.js'
+import type {Logger} from '../core/log.js'
+import type {Node} from '../core/node/node.js'
+import {rpcMethods, type RpcParams} from './methods.js'
+
+export const RPC_LIMITS = Object.freeze({requestBytesMax: 4 * 1024 * 1024, batchMax: 100})
+
+interface RpcRequest {
+  jsonrpc: '2.0'
+  id?: string | number | null
+  method: string
+  params?: RpcParams
+}
+
+function rpcError(error: unknown): {code: number; message: string; data: {code: string; details?: unknown}} {
+  const failure = toWichainError(error)
+  return {code: ERROR_CODES[failure.code].rpc, message: failure.message, data: {code: failure.code, details: failure.details}}
+}
+
+async function handleOne(node: Node, request: unknown): Promise<unknown> {
+  const candidate = request as RpcRequest
+  const id = candidate?.id ?? null
+  try {
+    if (candidate?.jsonrpc !== '2.0' || typeof candidate.method !== 'string') {
+      throw new WichainError('RPC_INVALID_REQUEST', 'not a JSON-RPC 2.0 request')
+    }
+    const method = Object.hasOwn(rpcMethods, candidate.method) ? rpcMethods[candidate.method] : undefined
+    if (method === undefined) throw new WichainError('RPC_METHOD_NOT_FOUND', `no RPC method "${candidate.method}"`)
+    const params = candidate.params ?? {}
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new WichainError('INVALID_ARGUMENT', 'params must be an object')
+    }
+    return {jsonrpc: '2.0', id, result: await method(node, params)}
+  } catch (error) {
+    return {jsonrpc: '2.0', id, error: rpcError(error)}
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > RPC_LIMITS.requestBytesMax) {
+        reject(new WichainError('PAYLOAD_TOO_LARGE', `request exceeds ${RPC_LIMITS.requestBytesMax} bytes`))
+        request.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}
+
+async function handleHttp(node: Node, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const reply = (status: number, body: unknown): void => {
+    response.writeHead(status, {'content-type': 'application/json'})
+    response.end(JSON.stringify(body))
+  }
+  if (request.method === 'GET' && request.url === '/health') return reply(200, {ok: true})
+  if (request.method !== 'POST') return reply(405, {jsonrpc: '2.0', id: null, error: rpcError(new WichainError('RPC_INVALID_REQUEST', 'use POST'))})
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readBody(request))
+  } catch (error) {
+    const failure = error instanceof WichainError ? error : new WichainError('DECODE_ERROR', 'request body is not JSON')
+    return reply(ERROR_CODES[failure.code].http, {jsonrpc: '2.0', id: null, error: rpcError(failure)})
+  }
+  if (Array.isArray(parsed)) {
+    if (parsed.length === 0 || parsed.length > RPC_LIMITS.batchMax) {
+      return reply(400, {jsonrpc: '2.0', id: null, error: rpcError(new WichainError('RPC_INVALID_REQUEST', `batch must hold 1..${RPC_LIMITS.batchMax} requests`))})
+    }
+    return reply(200, await Promise.all(parsed.map((entry) => handleOne(node, entry))))
+  }
+  return reply(200, await handleOne(node, parsed))
+}
+
+export function startRpcServer(node: Node, endpoint: {host: string; port: number}, logger: Logger): Promise<Server> {
+  const server = createServer((request, response) => {
+    handleHttp(node, request, response).catch((error: unknown) => {
+      logger.error('rpc handler failed', {error: (error as Error).message})
+      if (!response.headersSent) response.writeHead(500)
+      response.end()
+    })
+  })
+  server.requestTimeout = 120_000
+  server.headersTimeout = 10_000
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new WichainError('UNAVAILABLE', `RPC port ${endpoint.host}:${endpoint.port} is in use`) : error)
+    })
+    server.listen(endpoint.port, endpoint.host, () => resolve(server))
+  })
+}

@@ -1,0 +1,40 @@
+import {Flags} from '@oclif/core'
+import {runNode} from '../../api/daemon.js'
+import {readPasswordFile} from '../../core/crypto/index.js'
+import {startDetached} from '../../ops/process.js'
+import {WichainError} from '../../core/errors.js'
+import {WichainCommand} from '../../cli/base.js'
+import {homeFlag} from '../../cli/flags.js'
+import {runningPid} from '../../ops/process.js'
+
+export default class NodeStart extends WichainCommand<typeof NodeStart> {
+  static summary = 'Run a node: in the foreground, or detached (returns once the node answers)'
+  static aliases = ['start-node']
+  static examples = ['<%= config.bin %> node start --home ./net/node0 --detach --json']
+  static flags = {
+    home: homeFlag({required: true}),
+    detach: Flags.boolean({description: 'run in the background (pid in HOME/node.pid, log in HOME/node.log)', default: false}),
+    'password-file': Flags.string({description: 'password of an encrypted node keystore'}),
+    'timeout-ms': Flags.integer({description: 'with --detach: how long to wait for the node to answer', default: 30_000}),
+    'log-file': Flags.boolean({description: 'log to HOME/node.log instead of stderr', hidden: true, default: false}),
+  }
+
+  protected async execute() {
+    const {home} = this.flags
+    if (this.flags.detach) {
+      const {pid, status} = await startDetached(home, {passwordFile: this.flags['password-file'], timeoutMs: this.flags['timeout-ms']})
+      return {...status, pid, detached: true}
+    }
+    const existing = runningPid(home)
+    if (existing !== undefined) throw new WichainError('NODE_RUNNING', `a node already runs on ${home} (pid ${existing})`)
+    const password = this.flags['password-file'] === undefined ? undefined : await readPasswordFile(this.flags['password-file'])
+    const running = await runNode({home, password, logToFile: this.flags['log-file']})
+    this.note(`node ${running.node.config.name} running; rpc http://${running.node.config.rpc.host}:${running.node.config.rpc.port} (Ctrl-C to stop)`)
+    await new Promise<void>((resolve) => {
+      const shutdown = () => void running.stop().then(resolve)
+      process.once('SIGTERM', shutdown)
+      process.once('SIGINT', shutdown)
+    })
+    return {stopped: true, name: running.node.config.name}
+  }
+}

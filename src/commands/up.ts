@@ -1,0 +1,31 @@
+import {Flags} from '@oclif/core'
+import {up} from '../ops/local.js'
+import {WichainCommand} from '../cli/base.js'
+import {renderTable} from '../cli/output.js'
+import type {ConsensusKind} from '../core/types/certificate.js'
+
+export default class Up extends WichainCommand<typeof Up> {
+  static summary = 'Start a local work-injury chain on loopback (initialises --dir the first time)'
+  static description = 'Idempotent: a second `up` restarts whatever is not running. Stop with `wichain down`.'
+  static examples = ['<%= config.bin %> up', '<%= config.bin %> up --dir ./wichain-local --json']
+  static flags = {
+    dir: Flags.string({description: 'network directory', default: 'wichain-local'}),
+    nodes: Flags.integer({description: 'nodes (first run only)', default: 1, min: 1, max: 64}),
+    consensus: Flags.string({description: 'consensus (first run only)', options: ['solo', 'pbft', 'raft'], default: 'solo'}),
+    'chain-id': Flags.string({description: 'chain id (first run only)', default: 'wi-local'}),
+    'base-port': Flags.integer({description: 'first port; 0 picks free ports (first run only)', default: 26600, min: 0, max: 65535}),
+    template: Flags.string({description: 'chain template (first run only)', default: 'work-injury'}),
+  }
+
+  protected async execute() {
+    const flags = this.flags
+    return up({dir: flags.dir, nodes: flags.nodes, consensus: flags.consensus as ConsensusKind, chainId: flags['chain-id'], basePort: flags['base-port'], template: flags.template})
+  }
+
+  protected render(result: Awaited<ReturnType<typeof up>>): void {
+    this.log(`chain ${result.chainId} (${result.consensus}) is up in ${result.dir}`)
+    this.log(renderTable(result.nodes.map(({name, rpc, p2p, pid}) => ({name, rpc, p2p, pid}))))
+    this.log(`admin keystores: ${Object.values(result.admin).join(', ')}`)
+    this.log(`try: wichain tx send --rpc ${result.nodes[0]?.rpc} --key ${result.admin.user} --contract evidence --method put --args '{"key":"demo-1","hash":"${'ab'.repeat(32)}"}'`)
+  }
+}

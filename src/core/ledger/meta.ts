@@ -1,0 +1,28 @@
+/**
+ * Small named metadata kept next to the chain (genesis document, persisted consensus state).
+ * Not part of any block hash: callers that need integrity encode a checkable document.
+ */
+import {WichainError} from '../errors.js'
+
+export interface MetaWrite {
+  readonly name: string
+  readonly value: Uint8Array
+}
+
+export const META_LIMITS = Object.freeze({nameLengthMax: 64, valueBytesMax: 16 * 1024 * 1024})
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+export function checkMetaName(name: unknown): string {
+  if (typeof name !== 'string' || name.length > META_LIMITS.nameLengthMax || !NAME_RE.test(name)) {
+    throw new WichainError('INVALID_ARGUMENT', `meta name must be 1..${META_LIMITS.nameLengthMax} characters of [A-Za-z0-9._-]`)
+  }
+  return name
+}
+
+export function checkMetaWrite(write: MetaWrite): void {
+  checkMetaName(write.name)
+  if (!(write.value instanceof Uint8Array)) throw new WichainError('INVALID_ARGUMENT', `meta "${write.name}" value must be bytes`)
+  if (write.value.length > META_LIMITS.valueBytesMax) {
+    throw new WichainError('PAYLOAD_TOO_LARGE', `meta "${write.name}" is ${write.value.length} bytes; limit ${META_LIMITS.valueBytesMax}`)
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `wichain up` / `wichain down`: a local network on loopback for newcomers and tests. `up` is
+ * idempotent: it initialises DIR when it holds no network yet, then starts every node that is not
+ * running; `down` stops them all (and deletes DIR with `purge`).
+ */
+import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+import {WichainError} from '../core/errors.js'
+import {readNodeConfig, rpcUrl} from '../core/node/home.js'
+import type {ConsensusKind} from '../core/types/certificate.js'
+import {initNetwork} from './network.js'
+import {runningPid, startDetached, stopNode} from './process.js'
+
+export function nodeHomes(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((name) => /^node\d+$/.test(name) && existsSync(join(dir, name, 'config.json')))
+    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
+    .map((name) => join(dir, name))
+}
+
+export async function up(options: {dir: string; nodes: number; consensus: ConsensusKind; chainId: string; basePort: number; template: string}) {
+  const dir = resolve(options.dir)
+  let created = false
+  if (nodeHomes(dir).length === 0) {
+    await initNetwork({out: dir, nodes: options.nodes, consensus: options.consensus, chainId: options.chainId, basePort: options.basePort, template: options.template})
+    created = true
+  }
+  const homes = nodeHomes(dir)
+  const nodes = []
+  for (const home of homes) {
+    const alreadyRunning = runningPid(home)
+    const pid = alreadyRunning ?? (await startDetached(home)).pid
+    const config = readNodeConfig(home)
+    nodes.push({name: config.name, home, rpc: rpcUrl(config.rpc), p2p: `${config.p2p.host}:${config.p2p.port}`, pid, started: alreadyRunning === undefined})
+  }
+  const genesis = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as {chainId: string; consensus: string}
+  const admin = Object.fromEntries(['orgadmin', 'auditor', 'user', 'devops'].map((role) => [role, join(dir, 'admin', `${role}.json`)]))
+  return {dir, created, chainId: genesis.chainId, consensus: genesis.consensus, genesis: join(dir, 'genesis.json'), nodes, admin}
+}
+
+export async function down(options: {dir: string; purge: boolean}) {
+  const dir = resolve(options.dir)
+  const homes = nodeHomes(dir)
+  if (homes.length === 0 && !options.purge) throw new WichainError('NOT_FOUND', `no local network in ${dir}`)
+  const stopped = []
+  for (const home of homes) if (runningPid(home) !== undefined) stopped.push((await stopNode(home, {force: true})).pid)
+  if (options.purge) rmSync(dir, {recursive: true, force: true})
+  return {dir, stopped: stopped.length, purged: options.purge}
+}

@@ -111,12 +111,12 @@ export interface WriteKeystoreOptions {
   readonly overwrite?: boolean
 }
 
-function withOpenFile<T>(path: string, flags: string, mode: number | undefined, use: (fd: number) => T): T {
-  const fd = openSync(path, flags, mode)
+function withOpenFile<T>(path: string, flags: string, mode: number | undefined, use: (descriptor: number) => T): T {
+  const descriptor = openSync(path, flags, mode)
   try {
-    return use(fd)
+    return use(descriptor)
   } finally {
-    closeSync(fd)
+    closeSync(descriptor)
   }
 }
 
@@ -130,13 +130,13 @@ export function writeKeystoreFile(path: string, keystore: Keystore, options: Wri
   const text = `${JSON.stringify(parseKeystore(keystore), null, 2)}\n`
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${toHex(randomBytes(6))}.tmp`)
   try {
-    withOpenFile(temporary, 'wx', 0o600, (fd) => {
-      writeFileSync(fd, text, 'utf8')
-      fsyncSync(fd)
+    withOpenFile(temporary, 'wx', 0o600, (descriptor) => {
+      writeFileSync(descriptor, text, 'utf8')
+      fsyncSync(descriptor)
     })
     if (options.overwrite === true) renameSync(temporary, path)
     else linkSync(temporary, path)
-    withOpenFile(dirname(path), 'r', undefined, (fd) => fsyncSync(fd))
+    withOpenFile(dirname(path), 'r', undefined, (descriptor) => fsyncSync(descriptor))
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new WichainError('ALREADY_EXISTS', `keystore file ${path} already exists`, {path})
@@ -149,11 +149,11 @@ export function writeKeystoreFile(path: string, keystore: Keystore, options: Wri
 
 function readSmallFile(path: string, what: string): string {
   try {
-    return withOpenFile(path, 'r', undefined, (fd) => {
-      if (fstatSync(fd).size > KEYSTORE_FILE_BYTES_MAX) {
+    return withOpenFile(path, 'r', undefined, (descriptor) => {
+      if (fstatSync(descriptor).size > KEYSTORE_FILE_BYTES_MAX) {
         throw new WichainError('PAYLOAD_TOO_LARGE', `${what} ${path} is larger than ${KEYSTORE_FILE_BYTES_MAX} bytes`, {path})
       }
-      return readFileSync(fd, 'utf8')
+      return readFileSync(descriptor, 'utf8')
     })
   } catch (error) {
     throw toWichainError(error)

@@ -88,7 +88,7 @@ export async function writeBatch(database: Database, operations: readonly BatchO
     }
     await batch.write({sync})
   } catch (error) {
-    if (batch.status === 'open') await batch.close()
+    await batch.close() // idempotent; releases the batch if write() never started
     throw new WichainError('STORAGE_ERROR', `ledger batch write failed: ${(error as Error).message}`, undefined, {cause: error})
   }
 }

@@ -67,6 +67,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+export const GENESIS_NAME_LENGTH_MAX = 64
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= GENESIS_NAME_LENGTH_MAX
+}
+
 function parsePublicKey(value: unknown, what: string): string {
   if (typeof value !== 'string') fail(`${what} must be a hex public key`)
   const key = fromHex(value, what)
@@ -87,19 +93,21 @@ export function parseGenesis(document: unknown): Genesis {
     fail('validators must be a list of 1..100 nodes')
   }
   const validators = document.validators.map((entry, index): GenesisValidator => {
-    if (!isRecord(entry) || typeof entry.name !== 'string') fail(`validators[${index}] malformed`)
+    if (!isRecord(entry) || !isName(entry.name)) fail(`validators[${index}] malformed (name must be 1..${GENESIS_NAME_LENGTH_MAX} characters)`)
     return Object.freeze({name: entry.name, publicKey: parsePublicKey(entry.publicKey, `validators[${index}].publicKey`)})
   })
   if (new Set(validators.map((v) => v.publicKey)).size !== validators.length) fail('duplicate validator key')
   if (!Array.isArray(document.accounts) || document.accounts.length > 10_000) fail('accounts must be a list')
   const accounts = document.accounts.map((entry, index): GenesisAccount => {
-    if (!isRecord(entry) || typeof entry.name !== 'string') fail(`accounts[${index}] malformed`)
+    if (!isRecord(entry) || !isName(entry.name)) fail(`accounts[${index}] malformed (name must be 1..${GENESIS_NAME_LENGTH_MAX} characters)`)
     if (!ROLES.includes(entry.role as Role)) fail(`accounts[${index}].role must be one of ${ROLES.join(', ')}`)
     const publicKey = parsePublicKey(entry.publicKey, `accounts[${index}].publicKey`)
     const address = addressOf(fromHex(publicKey))
     if (entry.address !== address) fail(`accounts[${index}].address does not match its public key`)
     return Object.freeze({name: entry.name, role: entry.role as Role, publicKey, address})
   })
+  // One role per account: the chain maps address → role, so a second entry would silently win.
+  if (new Set(accounts.map((account) => account.address)).size !== accounts.length) fail('duplicate account key')
   const params = parseParams(document.params)
   if (document.consensus === 'solo' && validators.length !== 1) fail('solo consensus needs exactly one validator')
   return Object.freeze({version: 1, chainId, consensus: document.consensus as ConsensusKind, timestamp, validators, accounts, params})

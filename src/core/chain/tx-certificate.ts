@@ -91,12 +91,14 @@ function check(cert: TxCertificate, genesis: Genesis): TxCertificateCheck {
   const certificate = decodeCertificate(fromHex(cert.certificate, 'certificate'))
   const blockHash = hashHeader(header)
   if (tx.hashHex !== cert.txHash) return invalid('tx bytes do not hash to txHash')
-  if (header.chainId !== genesis.chainId || tx.body.chainId !== genesis.chainId) return invalid('chain id does not match the genesis')
+  if (cert.chainId !== genesis.chainId || header.chainId !== genesis.chainId || tx.body.chainId !== genesis.chainId) {
+    return invalid('chain id does not match the genesis')
+  }
   if (header.height !== cert.height || toHex(blockHash) !== cert.blockHash) return invalid('header does not match height/blockHash')
   if (!verifyTxSignature(tx)) return invalid('tx signature does not verify')
   if (!bytesEqual(receipt.txHash, tx.hash)) return invalid('receipt is for another tx')
   if (cert.txProof.index !== cert.receiptProof.index) return invalid('tx and receipt proofs point at different positions')
-  if (cert.txProof.total !== header.txCount) return invalid('tx proof size does not match the block')
+  if (cert.txProof.total !== header.txCount || cert.receiptProof.total !== header.txCount) return invalid('proof size does not match the block')
   if (!verifyMerkleProof(tx.hash, cert.txProof, header.txRoot)) return invalid('tx is not in the block (Merkle proof fails)')
   if (!verifyMerkleProof(encodeReceipt(receipt), cert.receiptProof, header.receiptRoot)) return invalid('receipt is not in the block (Merkle proof fails)')
   if (certificate.kind !== genesis.consensus) return invalid(`certificate is ${certificate.kind}; the chain runs ${genesis.consensus}`)

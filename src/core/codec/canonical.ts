@@ -32,6 +32,11 @@ function refuse(what: string): never {
   throw new Error(`${what} has no canonical form`)
 }
 
+function isWellFormed(text: string): boolean {
+  // Node 20 has String.prototype.isWellFormed; the ES2023 lib typings do not declare it yet.
+  return (text as unknown as {isWellFormed(): boolean}).isWellFormed()
+}
+
 /**
  * Values that cborg would encode but `decodeCanonical` refuses or reads back as another value
  * (undefined, NaN/Infinity, bigint, ill-formed UTF-16, Maps, other typed arrays) are refused at
@@ -44,7 +49,7 @@ const ENCODE_OPTIONS = {
     undefined: () => refuse('undefined'),
     bigint: () => refuse('bigint'),
     number: (value: unknown) => (Number.isFinite(value) ? null : refuse(String(value))),
-    string: (value: unknown) => ((value as string).isWellFormed() ? null : refuse('a string with a lone surrogate')),
+    string: (value: unknown) => (isWellFormed(value as string) ? null : refuse('a string with a lone surrogate')),
     Map: () => refuse('Map'),
     ...Object.fromEntries(NON_BYTE_BINARY_TYPES.map((type) => [type, () => refuse(type)])),
   },

@@ -16,7 +16,8 @@ export function readRecord(value: unknown, what: string, keys: readonly string[]
   }
   const record = value as Fields
   for (const key of Object.keys(record)) if (!keys.includes(key)) fail(what, `unexpected field "${key}"`)
-  for (const key of keys) if (!(key in record)) fail(what, `missing field "${key}"`)
+  // Own fields only: `in` would also find inherited names (a "constructor" or "toString" field).
+  for (const key of keys) if (!Object.hasOwn(record, key)) fail(what, `missing field "${key}"`)
   return record
 }
 

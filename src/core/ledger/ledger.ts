@@ -144,6 +144,7 @@ export class Ledger {
   }
 
   private checkHeight(height: number): void {
+    this.checkOpen()
     if (!Number.isSafeInteger(height) || height < 0) throw new WichainError('INVALID_ARGUMENT', `height ${height} is not a non-negative integer`)
   }
 

@@ -75,7 +75,10 @@ export function merkleProof(items: readonly Uint8Array[], index: number): Merkle
 /** True when `item` sits at `proof.index` of a list whose root is `root`. Never throws. */
 export function verifyMerkleProof(item: Uint8Array, proof: MerkleProof, root: Uint8Array): boolean {
   try {
+    // A fractional or unbounded total would describe no real list (2.5 behaves like 3).
+    if (!Number.isSafeInteger(proof.total) || proof.total < 1 || proof.total > MERKLE_LEAVES_MAX) return false
     if (!Number.isInteger(proof.index) || proof.index < 0 || proof.index >= proof.total) return false
+    if (!Array.isArray(proof.path)) return false
     if (proof.path.length > 64) return false
     // Recompute which levels have a sibling so a proof cannot skip or invent steps.
     let hash = merkleLeaf(item)

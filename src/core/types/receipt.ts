@@ -5,6 +5,7 @@
 import {toHex} from '../bytes.js'
 import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
 import {readArray, readBytes, readEnum, readRecord, readString, readUint} from '../codec/fields.js'
+import {WichainError} from '../errors.js'
 
 export const RECEIPT_LIMITS = Object.freeze({resultBytesMax: 64 * 1024, eventsMax: 64, messageLengthMax: 1024})
 
@@ -45,6 +46,16 @@ export function encodeReceipt(receipt: Receipt): Uint8Array {
   return encodeCanonical(receiptToDocument(receipt))
 }
 
+function readJsonText(value: unknown, what: string): string {
+  const text = readString(value, what, RECEIPT_LIMITS.resultBytesMax)
+  try {
+    JSON.parse(text)
+  } catch {
+    throw new WichainError('DECODE_ERROR', `${what}: not JSON text`)
+  }
+  return text
+}
+
 export function receiptFromDocument(document: unknown): Receipt {
   const fields = readRecord(document, 'receipt', KEYS)
   let error: Receipt['error'] = null
@@ -55,17 +66,20 @@ export function receiptFromDocument(document: unknown): Receipt {
       message: readString(errorFields.message, 'receipt.error.message', RECEIPT_LIMITS.messageLengthMax),
     }
   }
+  const status = readEnum(fields.status, 'receipt.status', ['ok', 'failed'] as const)
+  // receiptToJson and every reader rely on: failed ⇔ an error is given.
+  if ((status === 'failed') !== (error !== null)) throw new WichainError('DECODE_ERROR', `receipt: status ${status} with error ${error === null ? 'missing' : 'present'}`)
   return createReceipt({
     txHash: readBytes(fields.txHash, 'receipt.txHash', {exact: 32}),
-    status: readEnum(fields.status, 'receipt.status', ['ok', 'failed'] as const),
-    result: readString(fields.result, 'receipt.result', RECEIPT_LIMITS.resultBytesMax),
+    status,
+    result: readJsonText(fields.result, 'receipt.result'),
     error,
     gasUsed: readUint(fields.gasUsed, 'receipt.gasUsed'),
     events: readArray(fields.events, 'receipt.events', RECEIPT_LIMITS.eventsMax).map((event, index) => {
       const eventFields = readRecord(event, `receipt.events[${index}]`, ['name', 'data'])
       return {
         name: readString(eventFields.name, `receipt.events[${index}].name`, 64),
-        data: readString(eventFields.data, `receipt.events[${index}].data`, RECEIPT_LIMITS.resultBytesMax),
+        data: readJsonText(eventFields.data, `receipt.events[${index}].data`),
       }
     }),
   })

@@ -80,13 +80,17 @@ export function encodeTxBody(body: TxBody): Uint8Array {
   return encodeCanonical(bodyDocument(body))
 }
 
-function build(body: TxBody, signature: Uint8Array): Tx {
+function build(fields: TxBody, signatureInput: Uint8Array): Tx {
+  // Own copies of the byte fields: a caller reusing its nonce or key buffer must not be able to
+  // change a built tx's body after its hash and bytes were computed.
+  const body: TxBody = {...fields, sender: new Uint8Array(fields.sender), nonce: new Uint8Array(fields.nonce)}
+  const signature = new Uint8Array(signatureInput)
   const bodyBytes = encodeTxBody(body)
   const hash = sm3(bodyBytes)
   const bytes = encodeCanonical({body: bodyDocument(body), signature})
   if (bytes.length > TX_LIMITS.bytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', `tx is ${bytes.length} bytes; limit ${TX_LIMITS.bytesMax}`)
   return Object.freeze({
-    body: Object.freeze({...body}),
+    body: Object.freeze(body),
     signature,
     hash,
     hashHex: toHex(hash),
@@ -123,6 +127,7 @@ export function createTx(request: TxRequest, signer: Signer): Tx {
 
 /** Decode a tx from its canonical bytes; checks shape and limits, not the signature. */
 export function decodeTx(bytes: Uint8Array): Tx {
+  if (!(bytes instanceof Uint8Array)) throw new WichainError('DECODE_ERROR', 'tx: expected bytes')
   if (bytes.length > TX_LIMITS.bytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', `tx is ${bytes.length} bytes; limit ${TX_LIMITS.bytesMax}`)
   return txFromDocument(decodeCanonical(bytes, 'tx'))
 }

@@ -51,6 +51,7 @@ interface Accessors {
   MemoryGrow: {getDelta: Getter; setDelta: Setter}
   MemoryCopy: {getDest: Getter; setDest: Setter; getSource: Getter; setSource: Setter; getSize: Getter; setSize: Setter}
   MemoryFill: {getDest: Getter; setDest: Setter; getValue: Getter; setValue: Setter; getSize: Getter; setSize: Setter}
+  Function: {getBody(func: binaryen.FunctionRef): Ref; setBody(func: binaryen.FunctionRef, body: Ref): void}
   _BinaryenFunctionAddVar(func: binaryen.FunctionRef, type: binaryen.Type): number
 }
 

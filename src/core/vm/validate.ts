@@ -10,6 +10,7 @@ import {sm3} from '../crypto/sm3.js'
 import {HOST_FUNCTIONS, HOST_MODULE, isHostFunctionName} from './host-api.js'
 import {binaryen} from './ir.js'
 import {checkFunctionBodies} from './validate-body.js'
+import {wasm} from './wasm.js'
 import {moduleLimitsWith, RESERVED_PREFIX, type ModuleLimits} from './limits.js'
 
 export interface ModuleInfo {
@@ -37,12 +38,12 @@ function checkEnvelope(bytes: Uint8Array, limits: ModuleLimits): void {
   if (bytes.length < 8 || magic.some((byte, index) => bytes[index] !== byte)) {
     refuse('not a WebAssembly module: the bytes do not start with the \\0asm header')
   }
-  if (!WebAssembly.validate(bytes)) refuse(`not a valid WebAssembly module: ${compileErrorOf(bytes)}`)
+  if (!wasm.validate(bytes)) refuse(`not a valid WebAssembly module: ${compileErrorOf(bytes)}`)
 }
 
 function compileErrorOf(bytes: Uint8Array): string {
   try {
-    new WebAssembly.Module(bytes)
+    new wasm.Module(bytes)
     return 'refused by the WebAssembly validator'
   } catch (error) {
     return error instanceof Error ? error.message.replace(/^WebAssembly\.Module\(\): /, '') : String(error)
@@ -70,7 +71,7 @@ function checkImports(module: binaryen.Module): string[] {
     const info = binaryen.getFunctionInfo(module.getFunctionByIndex(index))
     if (!info.module) continue
     const name = `${info.module}.${info.base}`
-    if (info.module !== HOST_MODULE || !isHostFunctionName(info.base)) {
+    if (info.module !== HOST_MODULE || info.base === null || !isHostFunctionName(info.base)) {
       refuse(`import ${name} is not part of the host API (allowed: ${HOST_MODULE}.{${Object.keys(HOST_FUNCTIONS).join(', ')}})`)
     }
     const expected = HOST_FUNCTIONS[info.base]

@@ -13,7 +13,9 @@ export function onPrePrepare(state: PbftState, signed: Signed<PrePrepareBody>): 
   const {body, payload} = signed
   if (body.view !== 0 || state.view !== 0 || !state.viewActive) return
   if (body.signer !== state.primary(0) || payload === undefined) return
-  if (state.votes.proposalAt(0) !== undefined) return
+  const known = state.votes.proposalAt(0)
+  // After a restart we may know the digest we prepared but not the block: take it from the resend.
+  if (known !== undefined && (!bytesEqual(known, body.digest) || state.votes.payload(known) !== undefined)) return
   if (!bytesEqual(state.application.digest(payload), body.digest)) return
   if (!state.application.validate(state.height, payload)) return
   acceptProposal(state, 0, body.digest, payload)
@@ -22,7 +24,9 @@ export function onPrePrepare(state: PbftState, signed: Signed<PrePrepareBody>): 
 /** Record the primary's proposal for `view` and, if that is our view, prepare it. */
 export function acceptProposal(state: PbftState, view: number, digest: Uint8Array, payload: Uint8Array): void {
   state.votes.acceptProposal(view, digest, payload)
-  if (view === state.view && state.viewActive && state.isValidator() && state.own.prepare?.body.view !== view) {
+  const proposal = state.votes.proposalAt(view)!
+  const first = bytesEqual(proposal, digest)
+  if (first && view === state.view && state.viewActive && state.isValidator() && state.own.prepare?.body.view !== view) {
     const prepare = state.sign<PrepareBody>({type: 'prepare', height: state.height, view, signer: state.self, digest})
     state.own.prepare = prepare
     state.markDirty()

@@ -96,7 +96,7 @@ export function bodyToDocument(body: PbftBody): Record<string, unknown> {
   }
 }
 
-function proofToDocument(proof: PreparedProof): Record<string, unknown> {
+export function proofToDocument(proof: PreparedProof): Record<string, unknown> {
   return {v: proof.view, d: proof.digest, ps: proof.prepares.map((vote) => [vote.signer, vote.signature])}
 }
 
@@ -192,7 +192,7 @@ function readHeader(value: unknown, what: string, keys: string[]): Header {
   }
 }
 
-function proofFromDocument(value: unknown, what: string): PreparedProof {
+export function proofFromDocument(value: unknown, what: string): PreparedProof {
   const fields = readRecord(value, `${what}.pp`, ['v', 'd', 'ps'])
   return Object.freeze({
     view: readUint(fields.v, `${what}.pp.v`),

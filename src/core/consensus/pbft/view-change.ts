@@ -127,8 +127,16 @@ export function sendNewView(state: PbftState, prePrepare: Signed<PrePrepareBody>
 
 export function onNewView(state: PbftState, signed: Signed<NewViewBody>): void {
   const {body, payload} = signed
-  if (body.view < state.view || (body.view === state.view && state.viewActive)) return
-  if (payload === undefined || !isValidNewView(state, signed)) return
+  if (body.view < state.view || payload === undefined) return
+  if (body.view === state.view && state.viewActive) {
+    // A resend: only useful to a replica that restarted in this view without its proposal or block.
+    const proposal = state.votes.proposalAt(body.view)
+    const digest = body.prePrepare.body.digest
+    const missing = proposal === undefined || (state.votes.payload(proposal) === undefined && bytesEqual(proposal, digest))
+    if (missing && isValidNewView(state, signed)) acceptProposal(state, body.view, digest, payload)
+    return
+  }
+  if (!isValidNewView(state, signed)) return
   for (const viewChange of body.viewChanges) state.votes.addViewChange(viewChange)
   if (body.view > state.view) state.own.viewChange = undefined
   enterView(state, body.view)

@@ -101,10 +101,13 @@ export class HeightVotes {
     return this.proposals.get(view)
   }
 
-  acceptProposal(view: number, digest: Uint8Array, payload: Uint8Array): void {
-    this.proposals.set(view, digest)
-    prune(this.proposals)
-    this.rememberPayload(digest, payload)
+  /** The first proposal accepted in a view stays: a replica prepares at most one digest per view. */
+  acceptProposal(view: number, digest: Uint8Array, payload: Uint8Array | undefined): void {
+    if (!this.proposals.has(view)) {
+      this.proposals.set(view, digest)
+      prune(this.proposals)
+    }
+    if (payload !== undefined) this.rememberPayload(digest, payload)
   }
 
   rememberPayload(digest: Uint8Array, payload: Uint8Array): void {

@@ -49,8 +49,11 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > RPC_LIMITS.requestBytesMax) {
+        // Stop buffering; the reply (413) goes out and the connection closes after it.
+        chunks.length = 0
+        request.removeAllListeners('data')
+        request.resume()
         reject(new WichainError('PAYLOAD_TOO_LARGE', `request exceeds ${RPC_LIMITS.requestBytesMax} bytes`))
-        request.destroy()
         return
       }
       chunks.push(chunk)
@@ -72,6 +75,7 @@ async function handleHttp(node: Node, request: IncomingMessage, response: Server
     parsed = JSON.parse(await readBody(request))
   } catch (error) {
     const failure = error instanceof WichainError ? error : new WichainError('DECODE_ERROR', 'request body is not JSON')
+    if (failure.code === 'PAYLOAD_TOO_LARGE') response.setHeader('connection', 'close')
     return reply(ERROR_CODES[failure.code].http, {jsonrpc: '2.0', id: null, error: rpcError(failure)})
   }
   if (Array.isArray(parsed)) {

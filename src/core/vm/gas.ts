@@ -54,11 +54,16 @@ interface FunctionContext {
   readonly resultType: binaryen.Type
 }
 
+/** binaryen 132 takes one bigint for i64.const (its type declarations still say low, high). */
+function i64Const(module: binaryen.Module, value: number): ExpressionRef {
+  return (module.i64.const as unknown as (value: bigint) => ExpressionRef)(BigInt(value))
+}
+
 function chargeConstant(module: binaryen.Module, names: Names, cost: number): ExpressionRef[] {
   const gas = () => module.global.get(names.gas, binaryen.i64)
   return [
-    module.global.set(names.gas, module.i64.sub(gas(), module.i64.const(cost, 0))),
-    module.if(module.i64.lt_s(gas(), module.i64.const(0, 0)), module.unreachable()),
+    module.global.set(names.gas, module.i64.sub(gas(), i64Const(module, cost))),
+    module.if(module.i64.lt_s(gas(), i64Const(module, 0)), module.unreachable()),
   ]
 }
 
@@ -160,12 +165,12 @@ function freshNames(module: binaryen.Module): Names {
 /** helper(size: i32) -> i32: charge size × multiplier >> shift, return size unchanged. */
 function addChargeHelper(module: binaryen.Module, names: Names, name: string, multiplier: number, shift: number): void {
   const size = () => module.i64.extend_u(module.local.get(0, binaryen.i32))
-  const scaled = multiplier === 1 ? size() : module.i64.mul(size(), module.i64.const(multiplier, 0))
-  const cost = shift === 0 ? scaled : module.i64.shr_u(scaled, module.i64.const(shift, 0))
+  const scaled = multiplier === 1 ? size() : module.i64.mul(size(), i64Const(module, multiplier))
+  const cost = shift === 0 ? scaled : module.i64.shr_u(scaled, i64Const(module, shift))
   const gas = () => module.global.get(names.gas, binaryen.i64)
   module.addFunction(name, binaryen.i32, binaryen.i32, [], module.block(null, [
     module.global.set(names.gas, module.i64.sub(gas(), cost)),
-    module.if(module.i64.lt_s(gas(), module.i64.const(0, 0)), module.unreachable()),
+    module.if(module.i64.lt_s(gas(), i64Const(module, 0)), module.unreachable()),
     module.local.get(0, binaryen.i32),
   ], binaryen.i32))
 }

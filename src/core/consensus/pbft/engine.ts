@@ -83,13 +83,10 @@ export class PbftEngine implements ConsensusEngine {
   }
 
   reconfigure(height: number, validators: readonly NodeId[]): void {
-    const state = this.state
-    if (height < state.height || (height === state.height && !state.waitingForApply && state.height > 0)) {
-      if (height <= state.height - (state.waitingForApply ? 0 : 1) || !state.waitingForApply) {
-        throw new WichainError('INVALID_ARGUMENT', `cannot change validators of height ${height}: it is already being decided`)
-      }
+    if (height <= this.state.height) {
+      throw new WichainError('INVALID_ARGUMENT', `cannot change the validators of height ${height}: it is already being decided`)
     }
-    state.schedule.set(height, validators)
+    this.state.schedule.set(height, validators)
   }
 
   hasReady(): boolean {

@@ -1,0 +1,96 @@
+/**
+ * Bad input over JSON-RPC gets a clear code and never disturbs the chain: malformed bodies and
+ * txs, forged signatures, wrong chain id, expired and replayed txs, oversize requests.
+ */
+import {expect} from 'chai'
+import {toHex} from '../../src/core/bytes.js'
+import {encodeCanonical} from '../../src/core/codec/canonical.js'
+import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
+import {createTx, txToDocument, type Tx} from '../../src/core/types/tx.js'
+import {WichainClient} from '../../src/sdk/client.js'
+import {ok, Sandbox} from './harness.js'
+
+describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
+  this.timeout(120_000)
+  const box = new Sandbox()
+  let client: WichainClient
+  let url: string
+  let signer: Signer
+  const hash = 'b'.repeat(64)
+
+  before(async () => {
+    const init = await ok(['chain', 'init', '--out', box.path('net'), '--chain-id', 'wi-rpc', '--base-port', '0', '--template', 'dev'])
+    await ok(['node', 'start', '--home', box.path('net', 'node0'), '--detach'])
+    url = init.nodes[0].rpc
+    client = new WichainClient(url)
+    signer = createSigner(await readKeystoreFile(box.path('net', 'admin', 'user.json')))
+  })
+
+  after(async () => {
+    await ok(['node', 'stop', '--home', box.path('net', 'node0')]).catch(() => undefined)
+    box.cleanup()
+  })
+
+  const evidenceTx = (key: string, overrides: {chainId?: string; expiry?: number} = {}): Tx =>
+    createTx({chainId: overrides.chainId ?? 'wi-rpc', contract: 'evidence', method: 'put', args: {key, hash}, expiry: overrides.expiry ?? 500}, signer)
+
+  async function rpcError(method: string, params: Record<string, unknown>): Promise<string> {
+    try {
+      await client.call(method, params)
+    } catch (error) {
+      return (error as {code: string}).code
+    }
+    throw new Error(`${method} unexpectedly succeeded`)
+  }
+
+  async function raw(body: string): Promise<{status: number; json: any}> {
+    const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body})
+    return {status: response.status, json: await response.json()}
+  }
+
+  it('refuses a body that is not JSON, not JSON-RPC, or an unknown method', async () => {
+    expect((await raw('{not json')).json.error).to.include({code: -32700})
+    expect((await raw('{"id":1,"method":"node.status"}')).json.error.data.code).to.equal('RPC_INVALID_REQUEST')
+    expect(await rpcError('no.such', {})).to.equal('RPC_METHOD_NOT_FOUND')
+    const tooMany = JSON.stringify(Array.from({length: 101}, (_, id) => ({jsonrpc: '2.0', id, method: 'node.status'})))
+    expect((await raw(tooMany)).json.error.data.code).to.equal('RPC_INVALID_REQUEST')
+  })
+
+  it('refuses an oversize request', async () => {
+    const huge = JSON.stringify({jsonrpc: '2.0', id: 1, method: 'tx.send', params: {tx: 'ab'.repeat(3 * 1024 * 1024)}})
+    const reply = await raw(huge)
+    expect(reply.status).to.equal(413)
+    expect(reply.json.error.data.code).to.equal('PAYLOAD_TOO_LARGE')
+  })
+
+  it('refuses malformed tx bytes', async () => {
+    expect(await rpcError('tx.send', {tx: 'zz'})).to.equal('INVALID_ARGUMENT')
+    expect(await rpcError('tx.send', {tx: 'deadbeef'})).to.equal('DECODE_ERROR')
+    const valid = evidenceTx('shape')
+    const extraField = encodeCanonical({...txToDocument(valid), extra: 1})
+    expect(await rpcError('tx.send', {tx: toHex(extraField)})).to.equal('DECODE_ERROR')
+  })
+
+  it('refuses a forged signature, a wrong chain id and an expired tx', async () => {
+    const valid = evidenceTx('forged')
+    const signature = new Uint8Array(valid.signature)
+    signature[10]! ^= 0x01
+    const forged = encodeCanonical({...txToDocument(valid), signature})
+    expect(await rpcError('tx.send', {tx: toHex(forged)})).to.equal('BAD_SIGNATURE')
+    expect(await rpcError('tx.send', {tx: toHex(evidenceTx('other', {chainId: 'wi-other'}).bytes)})).to.equal('WRONG_CHAIN')
+    expect(await rpcError('tx.send', {tx: toHex(evidenceTx('old', {expiry: 0}).bytes)})).to.equal('TX_EXPIRED')
+    expect(await rpcError('tx.send', {tx: toHex(evidenceTx('far', {expiry: 1_000_000}).bytes)})).to.equal('TX_EXPIRED')
+  })
+
+  it('refuses a replayed tx, pending or committed, and keeps committing', async () => {
+    const tx = evidenceTx('replay')
+    const first = await client.sendTx(tx, 20_000)
+    expect(first.status).to.equal('ok')
+    expect(await rpcError('tx.send', {tx: toHex(tx.bytes)})).to.equal('DUPLICATE_TX')
+    const next = await client.sendTx(evidenceTx('after-replay'), 20_000)
+    expect(next.status).to.equal('ok')
+    expect(next.height).to.be.greaterThan(first.height!)
+    const stored = await client.query('evidence', 'get', {key: 'replay'})
+    expect(stored.result).to.include({key: 'replay', hash, txHash: tx.hashHex})
+  })
+})

@@ -97,7 +97,7 @@ describe('core/ledger: crash safety (kill -9 while writing)', function () {
       const run = await runWriterAndKill(directory, newHeights)
       expect(run.startHeight).to.equal(Math.max(previousHead, 0))
       expect(run.lastPrinted).to.be.at.least(run.startHeight + newHeights)
-      const t0 = Date.now(); previousHead = await checkRecovered(directory, run); console.log("DBG", run, previousHead, Date.now() - t0)
+      previousHead = await checkRecovered(directory, run)
     }
   })
 })

@@ -55,6 +55,8 @@ export const ERROR_CODES = {
   NODE_NOT_RUNNING: {exit: EXIT.unavailable, http: 503, rpc: -32043, description: 'no node runs on this home'},
   UNAVAILABLE: {exit: EXIT.unavailable, http: 503, rpc: -32050, description: 'node unreachable or not ready'},
   TIMEOUT: {exit: EXIT.unavailable, http: 504, rpc: -32051, description: 'timed out waiting'},
+  HANDSHAKE_FAILED: {exit: EXIT.unavailable, http: 502, rpc: -32052, description: 'secure handshake with a peer node failed'},
+  PEER_REFUSED: {exit: EXIT.unavailable, http: 403, rpc: -32053, description: 'peer node refused: not on the allowed node list or another network'},
   STORAGE_ERROR: {exit: EXIT.storage, http: 500, rpc: -32060, description: 'storage failed'},
   CORRUPT_DATA: {exit: EXIT.storage, http: 500, rpc: -32061, description: 'stored data failed an integrity check'},
   RPC_METHOD_NOT_FOUND: {exit: EXIT.usage, http: 404, rpc: -32601, description: 'no such RPC method'},

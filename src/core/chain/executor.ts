@@ -90,11 +90,22 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
       txHash: tx.hash,
       status: 'failed',
       result: 'null',
-      error: {code: failure.code, message: failure.message.slice(0, RECEIPT_LIMITS.messageLengthMax)},
+      error: {code: failure.code, message: receiptMessage(failure.message)},
       gasUsed: 0,
       events: [],
     })
   }
+}
+
+/**
+ * Receipts must encode canonically, which refuses lone surrogates: cut the message to the limit
+ * and replace any lone surrogate (user input such as an evidence key can carry one, and the cut
+ * can split a pair) with U+FFFD, the same way on every node.
+ */
+function receiptMessage(message: string): string {
+  const cut = message.slice(0, RECEIPT_LIMITS.messageLengthMax)
+  // Node 20 has String.prototype.toWellFormed; the ES2023 lib typings do not declare it yet.
+  return (cut as unknown as {toWellFormed(): string}).toWellFormed()
 }
 
 export function resolveMethod(env: Pick<ExecutionEnvironment, 'contracts'>, contractName: string, methodName: string) {

@@ -1,6 +1,7 @@
 export {COMMIT_META_WRITES_MAX, type BlockCommit} from './commit.js'
 export type {IntegrityReport} from './integrity.js'
+export type {LedgerOptions, StateEntry, StoredTx, VerifiedHeader} from './interface.js'
 export {LAYOUT_VERSION, type TxLocation} from './keys.js'
-export {Ledger, LEDGER_LIMITS, type LedgerOptions, type StateEntry, type StoredTx, type VerifiedHeader} from './ledger.js'
+export {Ledger, LEDGER_LIMITS} from './ledger.js'
 export {META_LIMITS, type MetaWrite} from './meta.js'
 export {compareBytes, encodeStateWrite, nextStateRoot, STATE_LIMITS, type StateWrite} from './state.js'

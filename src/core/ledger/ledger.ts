@@ -11,18 +11,16 @@
  *   State values are opaque bytes; they are covered only by the stateRoot hash chain (state.ts).
  * - Writes (commits, meta) run one at a time in call order; reads run concurrently with them.
  */
-import {readdirSync, statSync} from 'node:fs'
-import {join} from 'node:path'
 import {bytesEqual} from '../bytes.js'
 import {LruMap} from '../crypto/lru.js'
 import {WichainError} from '../errors.js'
 import {nullLogger, type Logger} from '../log.js'
-import type {Block, BlockHeader} from '../types/block.js'
+import type {Block} from '../types/block.js'
 import type {CommitCertificate} from '../types/certificate.js'
 import type {Receipt} from '../types/receipt.js'
-import type {Tx} from '../types/tx.js'
 import {checkCommit, commitOperations, type BlockCommit, type HeadState} from './commit.js'
 import {loadHead} from './head.js'
+import type {LedgerOptions, StateEntry, StoredTx, VerifiedHeader} from './interface.js'
 import {checkIntegrity, type IntegrityReport} from './integrity.js'
 import {
   blockHashKey, blockKey, certificateKey, decodeStoredHeight, decodeTxLocation, familyRange, metaKey, receiptsKey,
@@ -31,32 +29,8 @@ import {
 import {checkMetaName, checkMetaWrite} from './meta.js'
 import {corrupt, decodeStoredBlock, decodeStoredCertificate, decodeStoredReceipts} from './records.js'
 import {checkStateKey, STATE_LIMITS} from './state.js'
-import {openDatabase, readBytes, readBytesSync, readMany, readRange, writeBatch, type Database} from './store.js'
-
-export interface LedgerOptions {
-  readonly logger?: Logger
-  /** fsync each block batch (default true): survives power loss, not only a killed process. */
-  readonly syncWrites?: boolean
-}
-
-export interface VerifiedHeader {
-  readonly header: BlockHeader
-  readonly hash: Uint8Array
-}
-
-export interface StoredTx {
-  readonly tx: Tx
-  readonly receipt: Receipt
-  readonly height: number
-  readonly index: number
-  readonly header: BlockHeader
-  readonly blockHash: Uint8Array
-}
-
-export interface StateEntry {
-  readonly key: Uint8Array
-  readonly value: Uint8Array
-}
+import {directoryBytes, openDatabase, readBytes, readBytesSync, readMany, readRange, writeBatch, type Database} from './store.js'
+import {WriteQueue} from './write-queue.js'
 
 export const LEDGER_LIMITS = Object.freeze({headerCacheEntries: 4096, queuedWritesMax: 1024, stateScanEntriesMax: 10_000})
 
@@ -65,10 +39,8 @@ export class Ledger {
   /** Height of the batch being written: its entries may be visible before `headState` moves. */
   private pendingHeight: number | undefined
   private readonly headers = new LruMap<number, VerifiedHeader>(LEDGER_LIMITS.headerCacheEntries)
-  private writeQueue: Promise<void> = Promise.resolve()
-  private queuedWrites = 0
+  private readonly writes = new WriteQueue(LEDGER_LIMITS.queuedWritesMax)
   private closing: Promise<void> | undefined
-  private writeFailure: WichainError | undefined
 
   private constructor(
     readonly directory: string,
@@ -107,7 +79,7 @@ export class Ledger {
       try {
         await writeBatch(this.database, commitOperations(commit, checked), this.syncWrites)
       } catch (error) {
-        this.writeFailure = error as WichainError
+        this.writes.fail(error as Error)
         throw error
       } finally {
         this.pendingHeight = undefined
@@ -126,17 +98,7 @@ export class Ledger {
 
   private async serializeWrite<T>(task: () => Promise<T>): Promise<T> {
     this.checkOpen()
-    if (this.writeFailure !== undefined) {
-      throw new WichainError('STORAGE_ERROR', `an earlier ledger write failed (${this.writeFailure.message}); reopen the ledger`)
-    }
-    if (this.queuedWrites >= LEDGER_LIMITS.queuedWritesMax) throw new WichainError('UNAVAILABLE', 'too many queued ledger writes')
-    this.queuedWrites++
-    const run = this.writeQueue.then(task).finally(() => void this.queuedWrites--)
-    this.writeQueue = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    return run
+    return this.writes.run(task)
   }
 
   private checkOpen(): void {
@@ -249,7 +211,9 @@ export class Ledger {
     const location = await this.getTxLocation(txHash)
     if (location === undefined) return undefined
     const {height, index} = location
-    const [block, receipts] = await Promise.all([this.getBlock(height), this.getReceipts(height)])
+    // Block first: it fills the header cache that getReceipts checks against.
+    const block = await this.getBlock(height)
+    const receipts = await this.getReceipts(height)
     const tx = block?.txs[index]
     const receipt = receipts?.[index]
     if (tx === undefined || receipt === undefined || !bytesEqual(tx.hash, txHash) || !bytesEqual(receipt.txHash, txHash)) {
@@ -258,7 +222,10 @@ export class Ledger {
     return Object.freeze({tx, receipt, height, index, header: block!.header, blockHash: block!.hash})
   }
 
-  /** Committed state, read synchronously (contract execution). */
+  /**
+   * State, read synchronously (contract execution). It sees a block's writes as soon as its batch
+   * lands, a moment before `head()` moves: callers run execution and commits on one queue.
+   */
   getState(key: Uint8Array): Uint8Array | undefined {
     checkStateKey(key)
     this.checkOpen()
@@ -309,18 +276,10 @@ export class Ledger {
 
   /** Finish queued writes, then close the database. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= this.writeQueue.then(async () => {
+    this.closing ??= this.writes.drained().then(async () => {
       await this.database.close()
       this.logger.info('ledger closed', {directory: this.directory, height: this.headState?.height})
     })
     return this.closing
-  }
-}
-
-function directoryBytes(directory: string): number | undefined {
-  try {
-    return readdirSync(directory).reduce((total, name) => total + statSync(join(directory, name)).size, 0)
-  } catch {
-    return undefined
   }
 }

@@ -4,6 +4,8 @@
  * mapping of every storage failure to a WichainError. Values come back as plain Uint8Arrays
  * (LevelDB hands out Buffers; decoders and callers compare plain bytes).
  */
+import {readdirSync, statSync} from 'node:fs'
+import {join} from 'node:path'
 import {Level} from 'level'
 import {toHex} from '../bytes.js'
 import {WichainError} from '../errors.js'
@@ -118,5 +120,14 @@ export async function* readKeys(database: Database, range: {gte: Uint8Array; lt:
     throw storageError('key scan', range.gte, error)
   } finally {
     await iterator.close()
+  }
+}
+
+/** Bytes on disk of a ledger directory (LevelDB keeps a flat directory of files). */
+export function directoryBytes(directory: string): number | undefined {
+  try {
+    return readdirSync(directory).reduce((total, name) => total + statSync(join(directory, name)).size, 0)
+  } catch {
+    return undefined
   }
 }

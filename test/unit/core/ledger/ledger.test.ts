@@ -118,6 +118,29 @@ describe('core/ledger: commit and read back', function () {
     }
   })
 
+  it('never reports a commit in flight as corruption to concurrent readers', async function () {
+    const ledger = await Ledger.open(temp.create())
+    try {
+      const commits = await commitChain(ledger, 0)
+      for (let round = 0; round < 10; round++) {
+        const commit = nextCommit(parentOf(commits.at(-1)!))
+        let done = false
+        const writing = ledger.commitBlock(commit).then(() => void (done = true))
+        const reads: Promise<unknown>[] = []
+        for (let i = 0; !done && i < 10_000; i++) {
+          for (let j = 0; j < 6; j++) reads.push(ledger.hasTx(commit.block.txs[j % 2]!.hash), ledger.getBlockByHash(commit.block.hash))
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+        await writing
+        await Promise.all(reads)
+        expect(await ledger.hasTx(commit.block.txs[0]!.hash)).to.equal(true)
+        commits.push(commit)
+      }
+    } finally {
+      await ledger.close()
+    }
+  })
+
   it('keeps everything across close and reopen', async function () {
     const directory = temp.create()
     const first = await Ledger.open(directory)

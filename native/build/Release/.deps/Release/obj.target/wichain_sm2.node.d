@@ -1,0 +1,1 @@
+cmd_Release/obj.target/wichain_sm2.node := g++ -o Release/obj.target/wichain_sm2.node -shared -pthread -rdynamic -m64  -Wl,-soname=wichain_sm2.node -Wl,--start-group Release/obj.target/wichain_sm2/src/addon.o Release/obj.target/wichain_sm2/src/sm2_curve.o Release/obj.target/wichain_sm2/src/sm2_verifier.o -Wl,--end-group 

@@ -1,0 +1,41 @@
+/** Raft options and their defaults. Durations are in driver ticks. */
+import type {Logger} from '../../log.js'
+import type {EngineOptions} from '../engine.js'
+
+export interface RaftTiming {
+  /** Followers wait a random time in [electionTimeoutTicks, 2 × electionTimeoutTicks) before campaigning. */
+  readonly electionTimeoutTicks: number
+  /** The leader sends appends (heartbeats, retransmissions) this often. */
+  readonly heartbeatTicks: number
+  /** Minimum ticks between two block-sync requests to the driver. */
+  readonly syncRetryTicks: number
+}
+
+export interface RaftLimits {
+  /** Applied entries kept in the log for lagging followers; older ones go through a snapshot. */
+  readonly retainedEntries: number
+  readonly entriesPerAppendMax: number
+  readonly appendBytesMax: number
+  readonly messageBytesMax: number
+}
+
+export interface RaftOptions extends EngineOptions {
+  /** A seeded source in [0, 1) for election timeouts (the simulator's PRNG; any PRNG in the node). */
+  readonly random: () => number
+  readonly timing?: Partial<RaftTiming>
+  readonly limits?: Partial<RaftLimits>
+  readonly logger?: Logger
+}
+
+export const RAFT_TIMING_DEFAULTS: RaftTiming = Object.freeze({
+  electionTimeoutTicks: 10,
+  heartbeatTicks: 2,
+  syncRetryTicks: 20,
+})
+
+export const RAFT_LIMITS_DEFAULTS: RaftLimits = Object.freeze({
+  retainedEntries: 16,
+  entriesPerAppendMax: 16,
+  appendBytesMax: 4 * 1024 * 1024,
+  messageBytesMax: 16 * 1024 * 1024,
+})

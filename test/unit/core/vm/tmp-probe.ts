@@ -1,0 +1,5 @@
+let t0 = performance.now()
+await import('binaryen')
+console.log('binaryen import', Math.round(performance.now() - t0)); t0 = performance.now()
+await import('assemblyscript/asc')
+console.log('asc import', Math.round(performance.now() - t0)); t0 = performance.now()

@@ -56,7 +56,7 @@ function main() {
   if (!existsSync(join(NATIVE_DIRECTORY, 'binding.gyp'))) finish('native/binding.gyp is missing')
   const nodeGyp = findNodeGyp()
   if (nodeGyp === undefined) finish('node-gyp not found')
-  const build = spawnSync(process.execPath, [nodeGyp, 'rebuild', ...nodeDirectoryArguments()], {
+  const build = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--loglevel=warn', ...nodeDirectoryArguments()], {
     cwd: NATIVE_DIRECTORY,
     stdio: ['ignore', 'inherit', 'inherit'],
     timeout: BUILD_TIMEOUT_MS,

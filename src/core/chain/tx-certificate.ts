@@ -55,7 +55,7 @@ export function buildTxCertificate(input: {
     tx: toHex(tx.bytes),
     receipt: toHex(encodeReceipt(receipt)),
     header: toHex(encodeHeader(input.header)),
-    txProof: merkleProof(input.txs.map((entry) => entry.hash), input.index),
+    txProof: merkleProof(input.txs.map((entry) => entry.bytes), input.index),
     receiptProof: merkleProof(input.receipts.map(encodeReceipt), input.index),
     certificate: toHex(encodeCertificate(input.certificate)),
     summary: {status: receipt.status, contract: tx.body.contract, method: tx.body.method, sender: tx.senderAddress, blockTime: input.header.timestamp},
@@ -99,7 +99,7 @@ function check(cert: TxCertificate, genesis: Genesis): TxCertificateCheck {
   if (!bytesEqual(receipt.txHash, tx.hash)) return invalid('receipt is for another tx')
   if (cert.txProof.index !== cert.receiptProof.index) return invalid('tx and receipt proofs point at different positions')
   if (cert.txProof.total !== header.txCount || cert.receiptProof.total !== header.txCount) return invalid('proof size does not match the block')
-  if (!verifyMerkleProof(tx.hash, cert.txProof, header.txRoot)) return invalid('tx is not in the block (Merkle proof fails)')
+  if (!verifyMerkleProof(tx.bytes, cert.txProof, header.txRoot)) return invalid('tx is not in the block (Merkle proof fails)')
   if (!verifyMerkleProof(encodeReceipt(receipt), cert.receiptProof, header.receiptRoot)) return invalid('receipt is not in the block (Merkle proof fails)')
   if (certificate.kind !== genesis.consensus) return invalid(`certificate is ${certificate.kind}; the chain runs ${genesis.consensus}`)
   if (certificate.height !== header.height || !bytesEqual(certificate.blockHash, blockHash)) return invalid('commit certificate is for another block')

@@ -107,6 +107,15 @@ export class Connection {
     return this.#write(this.#channel.sealFrame([envelopeHeader(channel), body]))
   }
 
+  /** Between cork() and uncork() writes are gathered into one system call (writev). */
+  cork(): void {
+    this.#socket.cork()
+  }
+
+  uncork(): void {
+    this.#socket.uncork()
+  }
+
   /** Retires the connection gracefully: no more sends, still delivers what arrives until the peer ends. */
   drain(reason: string): void {
     if (this.#state !== 'open') return
@@ -175,7 +184,8 @@ export class Connection {
   /** Tells the peer why (best effort), then closes. */
   #reject(error: WichainError): void {
     const reason = String(error.details?.reason ?? error.message)
-    this.#logger.warn('connection refused', {code: error.code, reason})
+    const publicKey = error.details?.publicKey
+    this.#logger.warn('connection refused', {code: error.code, reason, ...(publicKey === undefined ? {} : {publicKey})})
     this.closeReason = error.message
     this.#socket.end(encodeFrame(encodeReject(reason)))
     setTimeout(() => this.#socket.destroy(), REJECT_LINGER_MS).unref()

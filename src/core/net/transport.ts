@@ -129,6 +129,11 @@ export class NetworkNode {
     return [...this.#peers.values()].filter((peer) => peer.connected).map((peer) => peer.publicKeyHex)
   }
 
+  /** Connections of every kind (handshaking, open, retiring duplicates); for status and tests. */
+  get connectionCount(): number {
+    return this.#connections.size
+  }
+
   isConnected(peerPublicKeyHex: string): boolean {
     return this.#peers.get(normalizePublicKeyHex(peerPublicKeyHex))?.connected === true
   }
@@ -213,7 +218,7 @@ export class NetworkNode {
     if (peer.connection === undefined) return false
     const dropped = peer.queue.push({channel, body})
     if (dropped > 0) this.#logger.warn('send queue full; dropped oldest messages', {peer: peer.publicKeyHex.slice(0, 16), dropped})
-    peer.flush()
+    peer.scheduleFlush()
     return true
   }
 

@@ -71,8 +71,9 @@ export function decodeHeader(bytes: Uint8Array): BlockHeader {
   return headerFromDocument(decodeCanonical(bytes, 'block header'))
 }
 
+/** Leaves are the full canonical tx bytes, so the block hash also commits to every signature. */
 export function txRootOf(txs: readonly Tx[]): Uint8Array {
-  return merkleRoot(txs.map((tx) => tx.hash))
+  return merkleRoot(txs.map((tx) => tx.bytes))
 }
 
 export function receiptRootOf(receipts: readonly Receipt[]): Uint8Array {

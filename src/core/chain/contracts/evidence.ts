@@ -31,6 +31,10 @@ function readKey(args: Record<string, unknown>): string {
   if (typeof key !== 'string' || key.length === 0 || key.length > EVIDENCE_LIMITS.keyLengthMax) {
     throw new WichainError('INVALID_ARGUMENT', `evidence: key must be a string of 1..${EVIDENCE_LIMITS.keyLengthMax} characters`)
   }
+  // Lone surrogates would collapse to U+FFFD in the state key, letting two keys share a record.
+  if (!(key as string & {isWellFormed(): boolean}).isWellFormed()) {
+    throw new WichainError('INVALID_ARGUMENT', 'evidence: key is not well-formed Unicode')
+  }
   return key
 }
 

@@ -54,8 +54,9 @@ function checkPrepared(state: PbftState, view: number, digest: Uint8Array): void
   const prepares = state.votes.quorumFor('prepare', view, digest, state.quorum())
   if (prepares === undefined) return
   const payload = state.votes.payload(digest)
-  // Any quorum of prepares is a valid proof, even of a view we have left; keep the highest.
-  if (payload !== undefined && (state.prepared === undefined || state.prepared.proof.view < view)) {
+  // Any quorum of prepares is a valid proof, even of a view we have left; keep the highest, but
+  // not of a view we have not reached: our view-changes must carry a proof older than their view.
+  if (payload !== undefined && view <= state.view && (state.prepared === undefined || state.prepared.proof.view < view)) {
     state.prepared = {proof: {view, digest, prepares}, payload}
     state.markDirty()
   }

@@ -23,7 +23,7 @@ export function becomeFollower(state: RaftState, term: number, leader: NodeId | 
 }
 
 export function campaign(state: RaftState, pre: boolean): void {
-  if (!state.isMember()) return
+  if (!state.mayCampaign()) return
   state.votes.clear()
   state.votes.set(state.self, true)
   state.leader = undefined

@@ -51,7 +51,7 @@ export class RaftEngine implements ConsensusEngine {
       return maybeProposeOrReconfigure(state)
     }
     if (++state.electionElapsedTicks >= state.randomizedElectionTimeoutTicks) {
-      if (state.isMember()) campaign(state, true)
+      if (state.mayCampaign()) campaign(state, true)
       else state.resetElectionTimeout()
     }
   }

@@ -99,7 +99,13 @@ export class RaftState {
 
   /** Heard from a leader recently: then (pre-)votes are refused, so a returning node cannot disrupt it. */
   inLease(): boolean {
+    if (this.role === 'leader') return true
     return this.leader !== undefined && this.role === 'follower' && this.electionElapsedTicks < this.timing.electionTimeoutTicks
+  }
+
+  /** Campaign only as a member by the log and by the chain: a removed node stops disturbing the rest. */
+  mayCampaign(): boolean {
+    return this.isMember() && this.schedule.at(this.appliedHeight + 1).includes(this.self)
   }
 
   requestSync(toHeight: number, peer: NodeId | undefined): void {

@@ -97,9 +97,9 @@ describe('core/chain/mempool', () => {
     expect(pool.sizeBytes).to.equal(bytesOf([txs[0]!, txs[2]!]))
     expect(hashes(pool.take(10, 0))).to.deep.equal(hashes([txs[0]!, txs[2]!]))
     pool.add(txs[3]!)
-    // A removed tx may come back (e.g. after a rolled back proposal); it goes to the end.
     expectCode(() => pool.add(txs[1]!), 'MEMPOOL_FULL')
     pool.remove(new Set([txs[0]!.hashHex]))
+    // A removed tx may come back (e.g. after a proposal was abandoned); it goes to the end.
     pool.add(txs[1]!)
     expect(hashes(pool.take(10, 0))).to.deep.equal(hashes([txs[2]!, txs[3]!, txs[1]!]))
   })

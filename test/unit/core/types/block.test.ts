@@ -10,7 +10,7 @@ import {
 } from '../../../../src/core/types/block.js'
 import {EMPTY_ROOT, merkleRoot} from '../../../../src/core/types/merkle.js'
 import {createReceipt, encodeReceipt} from '../../../../src/core/types/receipt.js'
-import {createTx, txToDocument, type Tx} from '../../../../src/core/types/tx.js'
+import {createTx, txToDocument, txFromDocument, type Tx} from '../../../../src/core/types/tx.js'
 
 function expectCode(action: () => unknown, code: string, message?: RegExp): void {
   expect(action).to.throw(WichainError).with.property('code', code)
@@ -169,8 +169,10 @@ describe('core/types/block', () => {
   })
 
   describe('roots', () => {
-    it('txRoot is the Merkle root of the tx hashes; receiptRoot of the encoded receipts', () => {
-      expect(toHex(txRootOf(txs))).to.equal(toHex(merkleRoot(txs.map((tx) => tx.hash))))
+    it('txRoot is the Merkle root of the full tx bytes (signatures included); receiptRoot of the encoded receipts', () => {
+      expect(toHex(txRootOf(txs))).to.equal(toHex(merkleRoot(txs.map((tx) => tx.bytes))))
+      const resigned = txs.map((tx, index) => (index === 0 ? txFromDocument({...txToDocument(tx), signature: txs[1]!.signature}) : tx))
+      expect(toHex(txRootOf(resigned)), 'a swapped signature changes the root').to.not.equal(toHex(txRootOf(txs)))
       const receipts = txs.map((tx) => createReceipt({txHash: tx.hash, status: 'ok', result: 'null', error: null, gasUsed: 0, events: []}))
       expect(toHex(receiptRootOf(receipts))).to.equal(toHex(merkleRoot(receipts.map(encodeReceipt))))
       expect(toHex(receiptRootOf([]))).to.equal(toHex(EMPTY_ROOT))

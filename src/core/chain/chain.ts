@@ -273,7 +273,7 @@ export class Chain {
       if (!bytesEqual(header.prevHash, head.hash) || header.timestamp < this.lastBlockTimestamp) return false
       const seen = new Set<string>()
       for (const tx of block.txs) {
-        if (seen.has(tx.hashHex)) return false
+        if (seen.has(tx.hashHex) || this.ledger.hasTxSync(tx.hash)) return false
         seen.add(tx.hashHex)
         checkTxForBlock(this.rules(), tx, height, {verifySignature: !this.mempool.has(tx.hashHex)})
       }

@@ -223,6 +223,18 @@ export class Ledger {
   }
 
   /**
+   * Whether a tx is committed, read synchronously from the index: validators check proposals for
+   * replays inside the (synchronous) consensus validate callback.
+   */
+  hasTxSync(txHash: Uint8Array): boolean {
+    this.checkHash(txHash, 'tx hash')
+    this.checkOpen()
+    const stored = readBytesSync(this.database, txLocationKey(txHash))
+    if (stored === undefined) return false
+    return this.checkIndexedHeight(decodeTxLocation(stored, 'tx index').height, txLocationKey(txHash))
+  }
+
+  /**
    * State, read synchronously (contract execution). It sees a block's writes as soon as its batch
    * lands, a moment before `head()` moves: callers run execution and commits on one queue.
    */

@@ -38,6 +38,7 @@ describe('core/ledger: commit and read back', function () {
       const tx = last.block.txs[2]!
       expect(await ledger.getTxLocation(tx.hash)).to.deep.equal({height: 3, index: 2})
       expect(await ledger.hasTx(tx.hash)).to.equal(true)
+      expect(ledger.hasTxSync(tx.hash)).to.equal(true)
       const stored = (await ledger.getTx(tx.hash))!
       expect(stored.tx.hashHex).to.equal(tx.hashHex)
       expect(stored.receipt.status).to.equal('failed')

@@ -59,6 +59,7 @@ describe('core/ledger: commit preconditions', function () {
         expect(ledger.head()!.height, name).to.equal(2)
       }
       for (const tx of good.block.txs) expect(await ledger.hasTx(tx.hash)).to.equal(false)
+      for (const tx of good.block.txs) expect(ledger.hasTxSync(tx.hash)).to.equal(false)
       expect(ledger.getState(utf8('height'))).to.deep.equal(heightValue(2))
     } finally {
       await ledger.close()

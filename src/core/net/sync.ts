@@ -27,8 +27,10 @@ export interface SyncOptions {
   readonly channel?: Channel
   /** Outgoing requests awaiting an answer, over all peers. */
   readonly inFlightMax?: number
-  /** Incoming requests being handled at once; more are answered 'busy'. */
+  /** Incoming requests being handled at once; more wait in a queue. */
   readonly servingMax?: number
+  /** Incoming requests waiting for a handler slot; more are answered 'busy'. */
+  readonly waitingMax?: number
   readonly timeoutMsMax?: number
   readonly logger?: Logger
 }
@@ -59,6 +61,8 @@ export class SyncService {
   readonly #transport: SyncTransport
   readonly #inFlightMax: number
   readonly #servingMax: number
+  readonly #waitingMax: number
+  readonly #waiting: {readonly from: string; readonly id: number; readonly body: Uint8Array}[] = []
   readonly #timeoutMsMax: number
   readonly #logger: Logger
   readonly #pending = new Map<number, Pending>()
@@ -73,6 +77,7 @@ export class SyncService {
     this.#transport = transport
     this.#inFlightMax = options.inFlightMax ?? 64
     this.#servingMax = options.servingMax ?? 16
+    this.#waitingMax = options.waitingMax ?? 64
     this.#timeoutMsMax = options.timeoutMsMax ?? 120_000
     this.#logger = (options.logger ?? nullLogger).child({component: 'sync'})
     this.#unsubscribe = [
@@ -171,11 +176,19 @@ export class SyncService {
   }
 
   #serve(from: string, id: number, body: Uint8Array): void {
-    const handler = this.#handler
-    if (handler === undefined || this.#serving >= this.#servingMax || this.#closed) {
-      this.#reply(from, KIND.busy, id, reasonBytes(handler === undefined ? 'no sync handler' : 'busy'))
+    if (this.#handler === undefined || this.#closed) {
+      this.#reply(from, KIND.busy, id, reasonBytes('no sync handler'))
       return
     }
+    if (this.#serving >= this.#servingMax) {
+      if (this.#waiting.length >= this.#waitingMax) this.#reply(from, KIND.busy, id, reasonBytes('busy'))
+      else this.#waiting.push({from, id, body})
+      return
+    }
+    this.#run(this.#handler, from, id, body)
+  }
+
+  #run(handler: RequestHandler, from: string, id: number, body: Uint8Array): void {
     this.#serving += 1
     Promise.resolve()
       .then(() => handler(from, body))
@@ -189,6 +202,8 @@ export class SyncService {
       )
       .finally(() => {
         this.#serving -= 1
+        const next = this.#waiting.shift()
+        if (next !== undefined) this.#serve(next.from, next.id, next.body)
       })
   }
 

@@ -126,27 +126,31 @@ export class Cluster {
     }
   }
 
-  /** Delivers the messages sent so far (not those they provoke) that pass `filter`; the rest are dropped. */
+  /**
+   * Delivers the messages sent so far that match `filter` (not the ones they provoke); the others
+   * stay queued. Returns how many were delivered.
+   */
   deliver(filter: (message: Message) => boolean = () => true): number {
-    const batch = this.outbox
-    this.outbox = []
-    let delivered = 0
+    const batch = this.outbox.filter(filter)
+    this.outbox = this.outbox.filter((message) => !filter(message))
     for (const message of batch) {
-      if (!filter(message)) continue
       const engine = this.node(message.to).engine
       if (engine === undefined) continue
       engine.step(message.from, message.bytes)
       this.process(message.to)
-      delivered++
     }
-    return delivered
+    return batch.length
   }
 
-  /** Delivers until no message is left (bounded). */
-  stabilize(filter?: (message: Message) => boolean): void {
-    for (let round = 0; this.outbox.length > 0; round++) {
+  /** Throws away queued messages matching `filter` (all by default). */
+  drop(filter: (message: Message) => boolean = () => true): void {
+    this.outbox = this.outbox.filter((message) => !filter(message))
+  }
+
+  /** Delivers matching messages until none is left (bounded); others stay queued. */
+  stabilize(filter: (message: Message) => boolean = () => true): void {
+    for (let round = 0; this.deliver(filter) > 0; round++) {
       if (round > 200) throw new Error('cluster does not stabilize')
-      this.deliver(filter)
     }
   }
 
@@ -159,12 +163,12 @@ export class Cluster {
     }
   }
 
-  /** Ticks everyone and stabilizes, until `done` or `ticksMax` ticks passed. */
-  run(done: () => boolean, ticksMax = 500, filter?: (message: Message) => boolean): void {
+  /** Ticks everyone and delivers everything, until `done` or `ticksMax` ticks passed. */
+  run(done: () => boolean, ticksMax = 500): void {
     for (let tick = 0; !done(); tick++) {
       if (tick >= ticksMax) throw new Error(`not done after ${ticksMax} ticks (heights ${this.heights().join(',')})`)
       this.tick()
-      this.stabilize(filter)
+      this.stabilize()
     }
   }
 
@@ -205,7 +209,8 @@ export class Cluster {
   }
 }
 
-export const isolated =
+/** A `dropWhen` that cuts `ids` off from everyone else. */
+export const cutOff =
   (...ids: NodeId[]) =>
   (message: Message): boolean =>
-    !ids.includes(message.from) && !ids.includes(message.to)
+    ids.includes(message.from) !== ids.includes(message.to)

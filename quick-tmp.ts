@@ -1,0 +1,15 @@
+import {VerifyPool} from './src/core/crypto/verify-pool.js'
+import {generateKeyPair, sign, verify} from './src/core/crypto/sm2.js'
+const keys = Array.from({length: 4}, () => generateKeyPair())
+const items = Array.from({length: 200}, (_, i) => { const k = keys[i % 4]!; const m = new Uint8Array([i, 1, 2]); let s = sign(k.privateKey, m); if (i % 5 === 0) { s = new Uint8Array(s); s[3] ^= 1 } return {publicKey: k.publicKey, message: m, signature: s} })
+let t = performance.now()
+const pool = new VerifyPool({threads: 2})
+const r = await pool.verifyBatch(items)
+console.log('first batch ms', performance.now() - t)
+const expected = items.map((x) => verify(x.publicKey, x.message, x.signature))
+console.log('equal', JSON.stringify(r) === JSON.stringify(expected), r.filter(Boolean).length, pool.stats())
+t = performance.now()
+await pool.verifyBatch(items)
+console.log('second batch ms', performance.now() - t)
+await pool.close()
+console.log('closed', pool.stats())

@@ -17,7 +17,24 @@ interface Case {
 interface Receiver {
   readonly port: number
   readonly received: () => number
+  /** Resolves once the receiver has counted `total` messages (no busy polling: the CPU is shared). */
+  readonly reach: (total: number) => Promise<void>
   readonly close: () => Promise<void>
+}
+
+// Atomics.waitAsync is in Node 20 but not in the ES2023 lib this project compiles against.
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): {async: boolean; value: unknown}
+}).waitAsync
+
+function reacher(counter: Int32Array): (total: number) => Promise<void> {
+  return async (total) => {
+    Atomics.store(counter, 1, total)
+    for (let current = Atomics.load(counter, 0); current < total; current = Atomics.load(counter, 0)) {
+      const wait = waitAsync(counter, 0, current, 1_000)
+      if (wait.async) await wait.value
+    }
+  }
 }
 
 const CASES: readonly Case[] = [{messageBytes: 200, window: 2_000}, {messageBytes: 64 * 1024, window: 256}]
@@ -25,7 +42,10 @@ const NETWORK_ID = 'bench'
 
 async function startReceiver(key: KeyPair, allowed: readonly string[], counter: Int32Array): Promise<NetworkNode> {
   const node = await NetworkNode.start({nodeKey: key, networkId: NETWORK_ID, isAllowed: (peer) => allowed.includes(peer)})
-  node.onMessage(() => Atomics.add(counter, 0, 1))
+  node.onMessage(() => {
+    // counter[0] counts messages; counter[1] is the count the sender waits for.
+    if (Atomics.add(counter, 0, 1) + 1 >= Atomics.load(counter, 1)) Atomics.notify(counter, 0)
+  })
   return node
 }
 
@@ -38,7 +58,7 @@ async function receiverInWorker(key: KeyPair, allowed: readonly string[], counte
     worker.once('error', reject)
   })
   return {
-    port, received: () => Atomics.load(counter, 0),
+    port, received: () => Atomics.load(counter, 0), reach: reacher(counter),
     close: async () => {
       worker.postMessage('close')
       await new Promise((resolve) => worker.once('exit', resolve))
@@ -51,15 +71,21 @@ async function runCase(sender: NetworkNode, to: string, receiver: Receiver, benc
   const base = receiver.received()
   let sent = 0
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   while (performance.now() < started + seconds * 1000) {
     for (let i = 0; i < benchCase.window; i++) sender.send(to, 'sync', body)
     sent += benchCase.window
-    while (receiver.received() - base < sent) await new Promise((resolve) => setImmediate(resolve))
+    await receiver.reach(base + sent)
   }
   const elapsed = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  // CPU time of the whole process (both ends, all threads): the machine is shared, wall time is noisy.
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
   console.log(JSON.stringify({
     messageBytes: benchCase.messageBytes, messages: sent, seconds: Number(elapsed.toFixed(2)),
     framesPerSecond: Math.round(sent / elapsed), megabytesPerSecond: Number((sent * benchCase.messageBytes / elapsed / 1e6).toFixed(1)),
+    cpuSeconds: Number(cpuSeconds.toFixed(2)), framesPerCpuSecond: Math.round(sent / cpuSeconds),
+    megabytesPerCpuSecond: Number((sent * benchCase.messageBytes / cpuSeconds / 1e6).toFixed(1)),
     dropped: sender.peers()[0].messagesDropped,
   }))
 }
@@ -69,11 +95,11 @@ async function main(): Promise<void> {
   const sameThread = process.argv.includes('--same-thread')
   const [aliceKey, bobKey] = [generateKeyPair(), generateKeyPair()]
   const allowed = [toHex(aliceKey.publicKey), toHex(bobKey.publicKey)]
-  const counter = new Int32Array(new SharedArrayBuffer(4))
+  const counter = new Int32Array(new SharedArrayBuffer(8))
   let receiver: Receiver
   if (sameThread) {
     const bob = await startReceiver(bobKey, allowed, counter)
-    receiver = {port: bob.address().port, received: () => Atomics.load(counter, 0), close: () => bob.close()}
+    receiver = {port: bob.address().port, received: () => Atomics.load(counter, 0), reach: reacher(counter), close: () => bob.close()}
   } else {
     receiver = await receiverInWorker(bobKey, allowed, counter)
   }

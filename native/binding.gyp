@@ -8,12 +8,16 @@
       "target_name": "wichain_sm2",
       "sources": [
         "src/addon.cc",
+        "src/fixed_base_comb.cc",
         "src/sm2_curve.cc",
         "src/sm2_verifier.cc",
       ],
       "cflags_cc": ["-O2", "-std=c++17", "-Wall", "-Wextra", "-Wno-deprecated-declarations"],
       "cflags_cc!": ["-std=gnu++14", "-std=gnu++17"],
       "defines": ["NAPI_VERSION=8"],
+      # Bind every OpenSSL symbol at load: if a future node lacks one, loading fails (and
+      # wichain falls back to pure JS) instead of the process dying at the first call.
+      "ldflags": ["-Wl,-z,now"],
       "xcode_settings": {
         "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-Wno-deprecated-declarations"],
         "OTHER_LDFLAGS": ["-undefined", "dynamic_lookup"],

@@ -100,6 +100,7 @@ INCS_Release := \
 
 OBJS := \
 	$(obj).target/$(TARGET)/src/addon.o \
+	$(obj).target/$(TARGET)/src/fixed_base_comb.o \
 	$(obj).target/$(TARGET)/src/sm2_curve.o \
 	$(obj).target/$(TARGET)/src/sm2_verifier.o
 
@@ -130,11 +131,13 @@ $(obj).$(TOOLSET)/$(TARGET)/%.o: $(obj)/%.cc FORCE_DO_CMD
 LDFLAGS_Debug := \
 	-pthread \
 	-rdynamic \
+	-Wl,-z,now \
 	-m64
 
 LDFLAGS_Release := \
 	-pthread \
 	-rdynamic \
+	-Wl,-z,now \
 	-m64
 
 LIBS :=

@@ -3,7 +3,7 @@
 //   verify(publicKey, message, signature) -> boolean       fast path, per-key caches
 //   verifyOpenssl(publicKey, message, signature) -> boolean  OpenSSL's EVP SM2, the reference
 //   verifyBatch([{publicKey, message, signature}, ...]) -> Uint8Array of 0/1
-//   stats() -> {knownKeys, precomputedKeys, knownKeysMax, precomputedKeysMax}
+//   stats() -> {knownKeys, precomputedKeys, knownKeysMax, precomputedKeysMax, tablesBuilt}
 //   clearCaches()
 //   opensslVersion: string
 // Arguments must be Uint8Arrays (Buffers are); anything else verifies as false, as in sm2.ts.
@@ -152,6 +152,9 @@ napi_value Stats(napi_env env, napi_callback_info /*info*/) {
   SetCount(env, result, "precomputedKeys", stats.precomputed_keys);
   SetCount(env, result, "knownKeysMax", stats.known_keys_max);
   SetCount(env, result, "precomputedKeysMax", stats.precomputed_keys_max);
+  napi_value tables_built;
+  napi_create_double(env, static_cast<double>(stats.tables_built), &tables_built);
+  napi_set_named_property(env, result, "tablesBuilt", tables_built);
   return result;
 }
 

@@ -1,10 +1,11 @@
 // The SM2 curve (GB/T 32918) and its verification equation over OpenSSL's EC arithmetic.
 //
 // Why not only EVP_DigestVerify: OpenSSL 3.0 has no optimised SM2 code, so every verification
-// computes s*G + t*P from scratch (~256 doublings). Here the generator's multiples are
-// precomputed once, and a frequent signer's point can get its own precomputed table (a copy of
-// the group whose generator is that point), which cuts most doublings. The equation itself is
-// the standard one and is cross-checked against EVP_DigestVerify and sm-crypto-v2 in the tests.
+// computes s*G + t*P from scratch (~256 doublings). Here s*G comes from a comb table of the
+// generator (fixed_base_comb.h), a frequent signer's point gets OpenSSL's precomputed table (a
+// copy of the group whose generator is that point), and the final x1 check stays projective
+// (no field inversion). The equation itself is the standard one and is cross-checked against
+// EVP_DigestVerify and sm-crypto-v2 in the tests.
 //
 // Not thread-safe: one instance per addon instance (per JS thread), with its own scratch space.
 #pragma once
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "fixed_base_comb.h"
 #include "openssl_ptr.h"
 
 namespace wichain {
@@ -50,14 +52,17 @@ class Sm2Curve {
   Sm2Curve() = default;
   bool Init();
   bool ReadScalars(const uint8_t signature[kSignatureBytes]);
-  bool SumOfProducts(const EC_POINT* point, const EC_GROUP* point_group);
+  bool SumOfProducts(const EC_POINT* point, const EC_GROUP* point_group, const uint8_t s_bytes[kCoordinateBytes]);
+  bool SumMatches(const uint8_t digest[kDigestBytes]);
 
   GroupPtr group_;
   BnContextPtr context_;
   DigestPtr sm3_;
   DigestContextPtr digest_context_;
+  std::unique_ptr<FixedBaseComb> generator_comb_;
   const BIGNUM* order_ = nullptr;  // owned by group_
-  BignumPtr r_, s_, t_, e_, x1_, zero_;
+  const BIGNUM* field_ = nullptr;  // p, owned by group_
+  BignumPtr r_, s_, t_, e_, x_, y_, z_, candidate_, zero_;
   PointPtr sum_, partial_;
   // ENTL || ID || a || b || xG || yG: the key-independent prefix of Z.
   uint8_t z_prefix_[2 + 16 + 4 * kCoordinateBytes] = {};

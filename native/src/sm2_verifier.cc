@@ -98,6 +98,7 @@ const EC_GROUP* Sm2Verifier::PointGroupFor(const std::string& id, KnownKey* key)
   }
   GroupPtr group = curve_->PrecomputeFor(key->point.get());
   if (!group) return nullptr;  // verify without the table; the result is the same
+  tables_built_++;
   return precomputed_.Put(id, std::move(group))->get();
 }
 

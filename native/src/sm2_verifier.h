@@ -36,6 +36,7 @@ struct VerifierStats {
   size_t precomputed_keys;
   size_t known_keys_max;
   size_t precomputed_keys_max;
+  uint64_t tables_built;  // since the instance started: shows how often tables are rebuilt
 };
 
 class Sm2Verifier {
@@ -47,7 +48,7 @@ class Sm2Verifier {
   bool VerifyOpenssl(const uint8_t* public_key, size_t public_key_length, const uint8_t* message,
                      size_t message_length, const uint8_t* signature, size_t signature_length);
   VerifierStats Stats() const {
-    return {known_.size(), precomputed_.size(), kKnownKeysMax, kPrecomputedKeysMax};
+    return {known_.size(), precomputed_.size(), kKnownKeysMax, kPrecomputedKeysMax, tables_built_};
   }
   void ClearCaches();
 
@@ -70,6 +71,7 @@ class Sm2Verifier {
   LruCache<KnownKey> known_;
   LruCache<GroupPtr> precomputed_;
   uint32_t precompute_credit_ = kPrecomputeCreditMax;
+  uint64_t tables_built_ = 0;
 };
 
 }  // namespace wichain

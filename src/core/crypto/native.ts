@@ -23,6 +23,8 @@ export interface NativeSm2Stats {
   readonly precomputedKeys: number
   readonly knownKeysMax: number
   readonly precomputedKeysMax: number
+  /** Per-key tables built since this instance started (rebuilds after eviction included). */
+  readonly tablesBuilt: number
 }
 
 export interface NativeSm2 {

@@ -8,12 +8,13 @@
  * close() finishes the queued work, then ends the threads.
  */
 import {availableParallelism} from 'node:os'
-import {Worker} from 'node:worker_threads'
+import type {Worker} from 'node:worker_threads'
 import {WichainError} from '../errors.js'
 import type {SignedMessage} from './native.js'
 import {
-  isWellFormed, packedBytes, packSignedMessages, type VerifyReplyMessage, type VerifyTaskMessage,
-} from './verify-pool-packing.js'
+  isWellFormed, packedBytes, packSignedMessages, startVerifyWorker, type VerifyReplyMessage, type VerifyTaskMessage,
+  type VerifyWorkerMessage,
+} from './verify-pool-protocol.js'
 
 export const VERIFY_POOL_THREADS_MAX = 16
 export const VERIFY_POOL_BATCH_ITEMS_MAX = 65_536
@@ -38,6 +39,8 @@ export interface VerifyPoolOptions {
 
 export interface VerifyPoolStats {
   readonly threads: number
+  /** Threads that reported running the native addon (the others run pure JS, or are starting). */
+  readonly nativeThreads: number
   readonly pendingItems: number
   readonly pendingBytes: number
   /** Tasks each live thread has completed, in start order. */
@@ -65,27 +68,8 @@ interface PoolThread {
   readonly inFlight: Map<number, Task>
   tasksCompleted: number
   failure: Error | undefined
-}
-
-/** Node 20 workers do not inherit tsx's hooks: under TypeScript sources, register tsx in the thread first. */
-const TYPESCRIPT_BOOTSTRAP = `
-const {workerData} = require('node:worker_threads');
-(async () => {
-  if (workerData.tsxApi !== undefined) (await import(workerData.tsxApi)).register();
-  await import(workerData.entry);
-})().catch((error) => process.nextTick(() => { throw error }));
-`
-
-function startWorker(): Worker {
-  const self = import.meta.url
-  if (!self.endsWith('.ts')) return new Worker(new URL('./verify-worker.js', self))
-  let tsxApi: string | undefined
-  try {
-    tsxApi = import.meta.resolve('tsx/esm/api')
-  } catch {
-    tsxApi = undefined // another TypeScript runtime: hope its hooks reach workers
-  }
-  return new Worker(TYPESCRIPT_BOOTSTRAP, {eval: true, workerData: {entry: new URL('./verify-worker.ts', self).href, tsxApi}})
+  /** Set by the thread's ready message. */
+  native: boolean | undefined
 }
 
 function checkLimit(name: string, value: number, min: number, max: number): number {
@@ -107,6 +91,7 @@ export class VerifyPool {
   private restarts = 0
   private closing: Promise<void> | undefined
   private onDrained: (() => void) | undefined
+  private readyWaiters: (() => void)[] = []
 
   constructor(options: VerifyPoolOptions = {}) {
     this.threads = checkLimit('threads', options.threads ?? Math.min(availableParallelism(), VERIFY_POOL_THREADS_MAX), 1, VERIFY_POOL_THREADS_MAX)
@@ -118,10 +103,17 @@ export class VerifyPool {
   stats(): VerifyPoolStats {
     return {
       threads: this.live.size,
+      nativeThreads: [...this.live].filter((thread) => thread.native === true).length,
       pendingItems: this.pendingItems,
       pendingBytes: this.pendingBytes,
       tasksCompleted: [...this.live].map((thread) => thread.tasksCompleted),
     }
+  }
+
+  /** Resolves once every live thread has loaded its modules (batches sent earlier just wait). */
+  ready(): Promise<void> {
+    if (this.allReady()) return Promise.resolve()
+    return new Promise((resolve) => this.readyWaiters.push(resolve))
   }
 
   /** One boolean per item, equal to sm2.ts verify(item.publicKey, item.message, item.signature). */
@@ -204,14 +196,31 @@ export class VerifyPool {
   }
 
   private startThread(): void {
-    const thread: PoolThread = {worker: startWorker(), inFlight: new Map(), tasksCompleted: 0, failure: undefined}
+    const thread: PoolThread = {worker: startVerifyWorker(), inFlight: new Map(), tasksCompleted: 0, failure: undefined, native: undefined}
     thread.worker.unref()
-    thread.worker.on('message', (reply: VerifyReplyMessage) => this.onReply(thread, reply))
+    thread.worker.on('message', (message: VerifyWorkerMessage) => {
+      if (message.kind === 'reply') this.onReply(thread, message)
+      else this.onReady(thread, message.native)
+    })
     thread.worker.on('error', (error: Error) => {
       thread.failure = error
     })
     thread.worker.on('exit', (exitCode: number) => this.onExit(thread, exitCode))
     this.live.add(thread)
+  }
+
+  private allReady(): boolean {
+    return [...this.live].every((thread) => thread.native !== undefined)
+  }
+
+  private onReady(thread: PoolThread, native: boolean): void {
+    thread.native = native
+    this.wakeReadyWaiters()
+  }
+
+  private wakeReadyWaiters(): void {
+    if (!this.allReady()) return
+    for (const wake of this.readyWaiters.splice(0)) wake()
   }
 
   private onReply(thread: PoolThread, reply: VerifyReplyMessage): void {
@@ -246,6 +255,7 @@ export class VerifyPool {
       this.restarts++
       this.startThread()
     }
+    this.wakeReadyWaiters() // a thread that died before its ready message must not hold ready() forever
     if (this.live.size === 0) {
       for (const task of this.queue.splice(0)) {
         this.release(task)

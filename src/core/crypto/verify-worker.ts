@@ -4,8 +4,10 @@
  * thread's own precompute cache. Started only by verify-pool.ts.
  */
 import {parentPort} from 'node:worker_threads'
-import {fastVerifyBatch} from './native.js'
-import {unpackSignedMessages, type VerifyReplyMessage, type VerifyTaskMessage} from './verify-pool-packing.js'
+import {fastVerifyBatch, nativeSm2} from './native.js'
+import {
+  unpackSignedMessages, type VerifyReadyMessage, type VerifyReplyMessage, type VerifyTaskMessage,
+} from './verify-pool-protocol.js'
 
 const port = parentPort
 if (port === null) throw new Error('verify-worker runs only as a worker thread of VerifyPool')
@@ -13,6 +15,9 @@ if (port === null) throw new Error('verify-worker runs only as a worker thread o
 port.on('message', (task: VerifyTaskMessage) => {
   const valid = fastVerifyBatch(unpackSignedMessages(task.buffer, task.count))
   const results = Uint8Array.from(valid, (ok) => (ok ? 1 : 0))
-  const reply: VerifyReplyMessage = {id: task.id, results}
+  const reply: VerifyReplyMessage = {kind: 'reply', id: task.id, results}
   port.postMessage(reply, [results.buffer])
 })
+
+const ready: VerifyReadyMessage = {kind: 'ready', native: nativeSm2 !== undefined}
+port.postMessage(ready)

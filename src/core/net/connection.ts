@@ -6,7 +6,7 @@
 import type {Socket} from 'node:net'
 import {toWichainError, WichainError} from '../errors.js'
 import type {Logger} from '../log.js'
-import {type Channel, decodeEnvelope, envelopeHeader, ENVELOPE_OVERHEAD_BYTES_MAX} from './envelope.js'
+import {type Channel, checkChannel, decodeEnvelope, envelopeHeader, ENVELOPE_OVERHEAD_BYTES_MAX} from './envelope.js'
 import {encodeFrame, FrameDecoder} from './frame.js'
 import type {Handshake, HandshakeResult, Role} from './handshake.js'
 import {encodeReject, HANDSHAKE_MESSAGE_BYTES_MAX} from './handshake-messages.js'
@@ -31,6 +31,8 @@ export interface ConnectionOptions {
 }
 
 const KEEPALIVE_DELAY_MS = 15_000
+/** Bytes a connection may hold in its socket's user-space buffer; the peer's queue holds the rest. */
+const WRITE_BUFFER_BYTES_MAX = 1024 * 1024
 /** After a refusal the reject frame gets this long to flush before the socket is destroyed. */
 const REJECT_LINGER_MS = 500
 
@@ -39,10 +41,17 @@ export function messageBytesMax(limits: NetworkLimits): number {
   return limits.frameBytesMax - MAC_BYTES - ENVELOPE_OVERHEAD_BYTES_MAX
 }
 
+/** Checks a message before it is queued: PAYLOAD_TOO_LARGE if it cannot fit one frame or the queue. */
+export function checkMessage(limits: NetworkLimits, channel: Channel, body: Uint8Array): void {
+  checkChannel(channel)
+  if (!(body instanceof Uint8Array)) throw new WichainError('INVALID_ARGUMENT', 'message body must be bytes')
+  const max = Math.min(messageBytesMax(limits), limits.sendQueueBytesMax)
+  if (body.length > max) throw new WichainError('PAYLOAD_TOO_LARGE', `message of ${body.length} bytes exceeds ${max}`)
+}
+
 export class Connection {
   readonly role: Role
   readonly remoteAddress: string
-  readonly openedAtMs = Date.now()
   bytesIn = 0
   bytesOut = 0
   messagesIn = 0
@@ -90,9 +99,12 @@ export class Connection {
     return this.#session?.initiatorKeyHex
   }
 
-  /** Open and the socket's buffer is below its high-water mark. */
+  /**
+   * Open and the socket's user-space buffer holds less than WRITE_BUFFER_BYTES_MAX. Not the
+   * stream's 16 KiB high-water mark: with 64 KiB frames that allows one frame per event-loop turn.
+   */
   get writable(): boolean {
-    return this.#state === 'open' && !this.#socket.writableNeedDrain
+    return this.#state === 'open' && this.#socket.writableLength < WRITE_BUFFER_BYTES_MAX
   }
 
   /** Encrypts and writes one message; false when the socket buffer is full (wait for onWritable). */

@@ -85,8 +85,8 @@ export class Handshake {
   readonly role: Role
   readonly #options: HandshakeOptions
   readonly #signer: Signer
-  readonly #ephemeral: KeyPair
-  readonly #ownHello: Uint8Array
+  #ephemeral: KeyPair | undefined
+  #hello: Uint8Array | undefined
   #state: State = 'start'
   #remoteHello: Hello | undefined
   #transcript: Uint8Array | undefined
@@ -96,12 +96,21 @@ export class Handshake {
     this.#options = options
     this.#signer = options.signer
     networkIdBytes(options.networkId)
-    this.#ephemeral = (options.generateEphemeral ?? generateKeyPair)()
-    const nonce = (options.randomBytes ?? ((n: number) => new Uint8Array(nodeRandomBytes(n))))(NONCE_BYTES)
-    this.#ownHello = encodeHello({
-      version: PROTOCOL_VERSION, networkId: options.networkId, staticKey: this.#signer.publicKey,
+  }
+
+  /**
+   * Our hello, made on first use: the responder makes it only after the initiator's hello passed
+   * its checks, so an unlisted client costs no key generation.
+   */
+  #ownHello(): Uint8Array {
+    if (this.#hello !== undefined) return this.#hello
+    this.#ephemeral = (this.#options.generateEphemeral ?? generateKeyPair)()
+    const nonce = (this.#options.randomBytes ?? ((n: number) => new Uint8Array(nodeRandomBytes(n))))(NONCE_BYTES)
+    this.#hello = encodeHello({
+      version: PROTOCOL_VERSION, networkId: this.#options.networkId, staticKey: this.#signer.publicKey,
       ephemeralKey: this.#ephemeral.publicKey, nonce,
     })
+    return this.#hello
   }
 
   get done(): boolean {
@@ -112,7 +121,7 @@ export class Handshake {
   start(): readonly Uint8Array[] {
     if (this.#state !== 'start') throw failed('started twice')
     this.#state = 'wait-hello'
-    return this.role === 'initiator' ? [this.#ownHello] : []
+    return this.role === 'initiator' ? [this.#ownHello()] : []
   }
 
   /** Feeds one handshake frame. Throws PEER_REFUSED or HANDSHAKE_FAILED; then the handshake is dead. */
@@ -145,11 +154,11 @@ export class Handshake {
   #onHello(hello: Hello, frame: Uint8Array): HandshakeStep {
     this.#checkRemoteHello(hello)
     this.#remoteHello = hello
-    const [helloInitiator, helloResponder] = this.role === 'initiator' ? [this.#ownHello, frame] : [frame, this.#ownHello]
-    this.#transcript = transcriptHash(helloInitiator, helloResponder)
+    const own = this.#ownHello()
+    this.#transcript = transcriptHash(...(this.role === 'initiator' ? [own, frame] as const : [frame, own] as const))
     this.#state = 'wait-auth'
     if (this.role === 'initiator') return {outgoing: []}
-    return {outgoing: [this.#ownHello, encodeAuth(this.#signer.sign(concatBytes(ROLE_LABELS.responder, this.#transcript)))]}
+    return {outgoing: [own, encodeAuth(this.#signer.sign(concatBytes(ROLE_LABELS.responder, this.#transcript)))]}
   }
 
   #checkRemoteHello(hello: Hello): void {
@@ -192,7 +201,7 @@ export class Handshake {
   #deriveKeys(hello: Hello, transcript: Uint8Array): SessionKeys {
     let shared: Uint8Array
     try {
-      shared = ecdh(this.#ephemeral.privateKey, hello.ephemeralKey)
+      shared = ecdh((this.#ephemeral as KeyPair).privateKey, hello.ephemeralKey)
     } catch (error) {
       throw failed('peer ephemeral key is invalid', error)
     }
@@ -200,7 +209,8 @@ export class Handshake {
   }
 }
 
-function callIsAllowed(isAllowed: IsAllowed, publicKeyHex: string, networkId: string): boolean {
+/** Asks the allow list; a callback that throws counts as a refusal. */
+export function callIsAllowed(isAllowed: IsAllowed, publicKeyHex: string, networkId: string): boolean {
   try {
     return isAllowed(publicKeyHex, networkId) === true
   } catch {

@@ -6,8 +6,7 @@ export {DEFAULT_LIMITS, type NetworkLimits, reconnectDelayMs, resolveLimits} fro
 export {type PeerAddress, type PeerStatus} from './peer.js'
 export {MAC_BYTES, SecureChannel, type SessionKeys} from './secure-channel.js'
 export {type RequestHandler, type SyncOptions, SyncService, type SyncTransport} from './sync.js'
-export {
-  type DisconnectListener, type MessageListener, NetworkNode, type NetworkNodeOptions, type PeerListener,
-} from './transport.js'
+export type {DisconnectListener, MessageListener, NetworkNodeOptions, PeerListener} from './interface.js'
+export {NetworkNode} from './transport.js'
 export {messageBytesMax} from './connection.js'
 export {sm3Kdf} from './kdf.js'

@@ -9,7 +9,7 @@
 import {WichainError} from '../errors.js'
 import {type Logger, nullLogger} from '../log.js'
 import {type Channel, CHANNELS} from './envelope.js'
-import type {DisconnectListener, MessageListener} from './transport.js'
+import type {DisconnectListener, MessageListener} from './interface.js'
 
 const KIND = {request: 1, response: 2, failed: 3, busy: 4} as const
 const HEADER_BYTES = 5

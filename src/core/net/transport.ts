@@ -6,39 +6,25 @@
  * Delivery is best effort and in order per peer while a connection lasts: `send` to a peer that
  * is not connected returns false, a disconnect discards that peer's queue, and a full queue drops
  * its oldest messages. Consensus and sync retransmit above this layer.
+ *
+ * When both sides dial each other, both keep the same one connection (peer.ts
+ * preferredConnection); the other is retired gracefully, so what was already sent on it still
+ * arrives. Peers that only dialled in are forgotten when they disconnect; listed peers are redialled.
  */
 import {createServer, type Server, type Socket} from 'node:net'
 import {toHex} from '../bytes.js'
 import {WichainError} from '../errors.js'
-import {createSigner, type KeyPair, type Signer} from '../crypto/index.js'
+import {createSigner, type Signer} from '../crypto/index.js'
 import {type Logger, nullLogger} from '../log.js'
-import {Connection, type ConnectionEvents, messageBytesMax} from './connection.js'
-import {dialSocket} from './dial.js'
-import {type Channel, checkChannel} from './envelope.js'
-import {Handshake, type IsAllowed} from './handshake.js'
+import {checkMessage, Connection, type ConnectionEvents} from './connection.js'
+import {Dialer} from './dial.js'
+import type {Channel} from './envelope.js'
+import {callIsAllowed, Handshake, type IsAllowed} from './handshake.js'
 import {networkIdBytes} from './handshake-messages.js'
-import {type NetworkLimits, reconnectDelayMs, resolveLimits} from './options.js'
+import {type NetworkLimits, resolveLimits} from './options.js'
 import {checkPeerAddress, normalizePublicKeyHex, Peer, type PeerAddress, type PeerStatus, preferredConnection} from './peer.js'
+import type {DisconnectListener, MessageListener, NetworkNodeOptions, PeerListener} from './interface.js'
 import {Listeners} from './listeners.js'
-
-export interface NetworkNodeOptions {
-  readonly nodeKey: KeyPair
-  /** Chain id or consortium network id; both sides must use the same. */
-  readonly networkId: string
-  /** Consulted at every handshake and by refreshAllowed(); the list may change at run time. */
-  readonly isAllowed: IsAllowed
-  readonly host?: string
-  /** 0 picks a free port; read it back with address(). */
-  readonly port?: number
-  readonly peers?: readonly PeerAddress[]
-  readonly limits?: Partial<NetworkLimits>
-  readonly logger?: Logger
-  readonly nowMs?: () => number
-}
-
-export type MessageListener = (fromPublicKeyHex: string, channel: Channel, body: Uint8Array) => void
-export type PeerListener = (publicKeyHex: string) => void
-export type DisconnectListener = (publicKeyHex: string, reason: string) => void
 
 export class NetworkNode {
   readonly publicKeyHex: string
@@ -55,6 +41,7 @@ export class NetworkNode {
   readonly #messageListeners = new Listeners<MessageListener>()
   readonly #connectListeners = new Listeners<PeerListener>()
   readonly #disconnectListeners = new Listeners<DisconnectListener>()
+  readonly #dialer: Dialer
   #isAllowed: IsAllowed
   #closed = false
 
@@ -68,6 +55,11 @@ export class NetworkNode {
     this.#isAllowed = options.isAllowed
     this.#logger = (options.logger ?? nullLogger).child({component: 'net', node: this.publicKeyHex.slice(0, 16)})
     this.#server = server
+    this.#dialer = new Dialer({
+      limits: this.limits, logger: this.#logger, isClosed: () => this.#closed, track: (socket) => this.#track(socket),
+      hasRoom: () => this.#sockets.size < this.limits.connectionsMax,
+      connected: (socket, peer) => this.#open(socket, new Handshake('initiator', this.#handshakeOptions(peer.publicKeyHex)), peer),
+    })
     this.#messageListeners.onError = this.#connectListeners.onError = this.#disconnectListeners.onError =
       (error) => this.#logger.error('network listener threw', {error: String(error)})
   }
@@ -75,6 +67,7 @@ export class NetworkNode {
   /** Starts listening, then dials the configured peers. */
   static async start(options: NetworkNodeOptions): Promise<NetworkNode> {
     const node = new NetworkNode(options, createServer())
+    const peers = (options.peers ?? []).map(checkPeerAddress) // fail before binding the port
     const server = node.#server
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => reject(new WichainError('UNAVAILABLE', `cannot listen: ${error.message}`, undefined, {cause: error})))
@@ -84,7 +77,7 @@ export class NetworkNode {
     server.on('connection', (socket) => node.#accept(socket))
     const {port} = node.address()
     node.#logger.info('listening', {host: options.host ?? '127.0.0.1', port})
-    for (const peer of options.peers ?? []) node.addPeer(peer)
+    for (const peer of peers) node.addPeer(peer)
     return node
   }
 
@@ -106,16 +99,19 @@ export class NetworkNode {
     return this.#disconnectListeners.add(listener)
   }
 
-  /** Queues a message for a connected peer; false (message dropped) when it is not connected. */
+  /**
+   * Queues a message for a connected peer; false (message dropped) when it is not connected.
+   * The body is sent as it is when its turn comes: do not modify it afterwards.
+   */
   send(peerPublicKeyHex: string, channel: Channel, body: Uint8Array): boolean {
-    this.#checkMessage(channel, body)
+    checkMessage(this.limits, channel, body)
     const peer = this.#peers.get(normalizePublicKeyHex(peerPublicKeyHex))
     return peer === undefined ? false : this.#enqueue(peer, channel, body)
   }
 
   /** Queues a message for every connected peer; returns how many. */
   broadcast(channel: Channel, body: Uint8Array): number {
-    this.#checkMessage(channel, body)
+    checkMessage(this.limits, channel, body)
     let count = 0
     for (const peer of this.#peers.values()) if (this.#enqueue(peer, channel, body)) count += 1
     return count
@@ -149,7 +145,7 @@ export class NetworkNode {
       this.#peers.set(checked.publicKey, peer)
     }
     peer.address = checked
-    this.#dial(peer)
+    this.#dialer.dial(peer)
   }
 
   /** Stops dialing a peer and disconnects it. Whether it may connect again is up to isAllowed. */
@@ -200,24 +196,14 @@ export class NetworkNode {
   }
 
   #allowed(publicKeyHex: string): boolean {
-    try {
-      return this.#isAllowed(publicKeyHex, this.networkId) === true
-    } catch {
-      return false
-    }
-  }
-
-  #checkMessage(channel: Channel, body: Uint8Array): void {
-    checkChannel(channel)
-    if (!(body instanceof Uint8Array)) throw new WichainError('INVALID_ARGUMENT', 'message body must be bytes')
-    const max = Math.min(messageBytesMax(this.limits), this.limits.sendQueueBytesMax)
-    if (body.length > max) throw new WichainError('PAYLOAD_TOO_LARGE', `message of ${body.length} bytes exceeds ${max}`)
+    return callIsAllowed(this.#isAllowed, publicKeyHex, this.networkId)
   }
 
   #enqueue(peer: Peer, channel: Channel, body: Uint8Array): boolean {
     if (peer.connection === undefined) return false
     const dropped = peer.queue.push({channel, body})
-    if (dropped > 0) this.#logger.warn('send queue full; dropped oldest messages', {peer: peer.publicKeyHex.slice(0, 16), dropped})
+    const report = dropped > 0 ? peer.dropsToReport(dropped, this.#now()) : 0
+    if (report > 0) this.#logger.warn('send queue full; dropped oldest messages', {peer: peer.publicKeyHex.slice(0, 16), dropped: report})
     peer.scheduleFlush()
     return true
   }
@@ -241,44 +227,6 @@ export class NetworkNode {
     const connection = new Connection({socket, handshake, limits: this.limits, logger: this.#logger, events: this.#events})
     this.#connections.add(connection)
     if (dialed !== undefined) this.#dialedPeer.set(connection, dialed)
-  }
-
-  #dial(peer: Peer): void {
-    const address = peer.address
-    if (this.#closed || address === undefined || peer.connected || peer.dialing || peer.dialTimer !== undefined) return
-    if (this.#sockets.size >= this.limits.connectionsMax) return this.#dialFailed(peer, 'too many connections')
-    peer.dialing = true
-    const pending = dialSocket(address.host, address.port, this.limits.connectTimeoutMs)
-    this.#track(pending.socket)
-    peer.dialSocket = pending.socket
-    pending.connected.then((socket) => {
-      peer.dialSocket = undefined
-      if (this.#closed || peer.address !== address) {
-        socket.destroy()
-        peer.dialing = false
-        return
-      }
-      this.#open(socket, new Handshake('initiator', this.#handshakeOptions(peer.publicKeyHex)), peer)
-    }, (error: WichainError) => {
-      peer.dialSocket = undefined
-      this.#dialFailed(peer, error.message)
-    })
-  }
-
-  #dialFailed(peer: Peer, reason: string): void {
-    peer.dialing = false
-    if (reason !== peer.lastError) this.#logger.info('dial failed', {peer: peer.publicKeyHex.slice(0, 16), reason})
-    peer.lastError = reason
-    this.#scheduleDial(peer)
-  }
-
-  #scheduleDial(peer: Peer): void {
-    if (this.#closed || peer.address === undefined || peer.connected || peer.dialing || peer.dialTimer !== undefined) return
-    peer.reconnectAttempts += 1
-    peer.dialTimer = setTimeout(() => {
-      peer.dialTimer = undefined
-      this.#dial(peer)
-    }, reconnectDelayMs(this.limits, peer.reconnectAttempts))
   }
 
   readonly #events: ConnectionEvents = {
@@ -337,9 +285,9 @@ export class NetworkNode {
       this.#logger.info('peer disconnected', {peer: peer.publicKeyHex.slice(0, 16), reason})
       if (peer.address === undefined) this.#peers.delete(peer.publicKeyHex)
       this.#disconnectListeners.emit((listener) => listener(peer.publicKeyHex, reason))
-      this.#scheduleDial(peer)
+      this.#dialer.schedule(peer)
     }
-    if (dialed !== undefined && !dialed.connected) this.#dialFailed(dialed, reason)
+    if (dialed !== undefined && !dialed.connected) this.#dialer.failed(dialed, reason)
   }
 
   #now(): number {

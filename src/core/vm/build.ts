@@ -10,6 +10,7 @@ import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {WichainError} from '../errors.js'
 import {DEFAULT_MODULE_LIMITS} from './limits.js'
+import {importUntransformed} from './load.js'
 import {validateModule, type ModuleInfo} from './validate.js'
 
 export interface BuildResult {
@@ -63,7 +64,7 @@ export async function buildContract(dir: string, outFile?: string): Promise<Buil
   if (!existsSync(join(baseDir, CONTRACT_ENTRY))) {
     throw new WichainError('FILE_NOT_FOUND', `no contract source at ${join(baseDir, CONTRACT_ENTRY)}`)
   }
-  const {default: asc} = await import('assemblyscript/asc')
+  const {default: asc} = await importUntransformed<typeof import('assemblyscript/asc')>('assemblyscript/asc')
   const outputs = new Map<string, Uint8Array>()
   const stderr = captureStream()
   const {error} = await asc.main([...compilerArguments(OUTPUT_NAME), '--baseDir', baseDir], {

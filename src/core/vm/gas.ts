@@ -11,9 +11,9 @@
  * derives the same instrumented code and so the same gas.
  */
 import {WichainError} from '../errors.js'
-import {capMemoryMaximum} from './binary.js'
+import {finalizeModule} from './binary.js'
 import {GAS_IMPORT} from './host-api.js'
-import {accessors, binaryen, childSlots, type ExpressionRef, type Slot} from './ir.js'
+import {accessors, binaryen, childSlots, type ExpressionRef, type Slot, type BinaryenModule, type FunctionRef, type WasmType} from './ir.js'
 import {moduleLimitsWith, RESERVED_PREFIX, type ModuleLimits} from './limits.js'
 import {DEPTH_EXPORT, GAS_SCHEDULE, START_EXPORT} from './schedule.js'
 import {validateModule} from './validate.js'
@@ -31,20 +31,20 @@ interface Names {
 }
 
 interface FunctionContext {
-  readonly module: binaryen.Module
+  readonly module: BinaryenModule
   readonly names: Names
   readonly frameSlots: number
   /** Local holding the return value while the depth counter is lowered; -1 for void. */
   readonly resultLocal: number
-  readonly resultType: binaryen.Type
+  readonly resultType: WasmType
 }
 
 /** binaryen 132 takes one bigint for i64.const (its type declarations still say low, high). */
-function i64Const(module: binaryen.Module, value: number): ExpressionRef {
+function i64Const(module: BinaryenModule, value: number): ExpressionRef {
   return (module.i64.const as unknown as (value: bigint) => ExpressionRef)(BigInt(value))
 }
 
-function chargeConstant(module: binaryen.Module, names: Names, cost: number): ExpressionRef[] {
+function chargeConstant(module: BinaryenModule, names: Names, cost: number): ExpressionRef[] {
   const gas = () => module.global.get(names.gas, binaryen.i64)
   return [
     module.global.set(names.gas, module.i64.sub(gas(), i64Const(module, cost))),
@@ -114,7 +114,7 @@ function meterScope(context: FunctionContext, scope: Slot, scopes: Slot[]): void
   scope.set(context.module.block(null, [...chargeConstant(context.module, context.names, cost), root], binaryen.auto))
 }
 
-function instrumentFunction(module: binaryen.Module, names: Names, func: binaryen.FunctionRef): void {
+function instrumentFunction(module: BinaryenModule, names: Names, func: FunctionRef): void {
   const info = binaryen.getFunctionInfo(func)
   const resultType = info.results
   const resultLocal = resultType === binaryen.none ? -1 : accessors._BinaryenFunctionAddVar(func, resultType)
@@ -134,7 +134,7 @@ function instrumentFunction(module: binaryen.Module, names: Names, func: binarye
 }
 
 /** Names for the engine's globals and helpers that cannot clash with the module's own names. */
-function freshNames(module: binaryen.Module): Names {
+function freshNames(module: BinaryenModule): Names {
   const taken = new Set<string>()
   for (let i = 0; i < module.getNumFunctions(); i++) taken.add(binaryen.getFunctionInfo(module.getFunctionByIndex(i)).name)
   for (let i = 0; i < module.getNumGlobals(); i++) taken.add(binaryen.getGlobalInfo(module.getGlobalByIndex(i)).name)
@@ -148,7 +148,7 @@ function freshNames(module: binaryen.Module): Names {
 }
 
 /** helper(size: i32) -> i32: charge size × multiplier >> shift, return size unchanged. */
-function addChargeHelper(module: binaryen.Module, names: Names, name: string, multiplier: number, shift: number): void {
+function addChargeHelper(module: BinaryenModule, names: Names, name: string, multiplier: number, shift: number): void {
   const size = () => module.i64.extend_u(module.local.get(0, binaryen.i32))
   const scaled = multiplier === 1 ? size() : module.i64.mul(size(), i64Const(module, multiplier))
   const cost = shift === 0 ? scaled : module.i64.shr_u(scaled, i64Const(module, shift))
@@ -160,15 +160,15 @@ function addChargeHelper(module: binaryen.Module, names: Names, name: string, mu
   ], binaryen.i32))
 }
 
-function exportStart(module: binaryen.Module): void {
+function exportStart(module: BinaryenModule): void {
   const start = module.getStart()
   if (start === 0) return
   module.addFunctionExport(binaryen.getFunctionInfo(start).name, START_EXPORT)
-  module.setStart(0 as binaryen.FunctionRef)
+  module.setStart(0 as FunctionRef)
 }
 
-function definedFunctions(module: binaryen.Module): binaryen.FunctionRef[] {
-  const functions: binaryen.FunctionRef[] = []
+function definedFunctions(module: BinaryenModule): FunctionRef[] {
+  const functions: FunctionRef[] = []
   for (let i = 0; i < module.getNumFunctions(); i++) {
     const func = module.getFunctionByIndex(i)
     if (!binaryen.getFunctionInfo(func).module) functions.push(func)
@@ -196,7 +196,7 @@ export function instrumentGas(bytes: Uint8Array, limits?: Partial<ModuleLimits>)
     addChargeHelper(module, names, names.chargeBytes, 1, Math.log2(GAS_SCHEDULE.bulkBytesPerGas))
     addChargeHelper(module, names, names.chargePages, GAS_SCHEDULE.memoryGrowPerPage, 0)
     if (!module.validate()) throw new WichainError('INTERNAL', 'gas instrumentation produced an invalid module')
-    return capMemoryMaximum(module.emitBinary(), effective.memoryPagesMax)
+    return finalizeModule(module.emitBinary(), effective.memoryPagesMax)
   } finally {
     module.dispose()
   }

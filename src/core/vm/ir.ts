@@ -3,10 +3,15 @@
  * (so walkers can read and replace children), and value-type checks. Kinds missing from
  * `childSlots` are not supported: the validator refuses modules that contain them.
  */
-import binaryen from 'binaryen'
+import type Binaryen from 'binaryen'
+import {importUntransformed} from './load.js'
 
-export {binaryen}
-export type ExpressionRef = binaryen.ExpressionRef
+export const binaryen = (await importUntransformed<{default: typeof Binaryen}>('binaryen')).default
+export type ExpressionRef = Binaryen.ExpressionRef
+export type BinaryenModule = Binaryen.Module
+export type WasmType = Binaryen.Type
+export type FunctionRef = Binaryen.FunctionRef
+export type FunctionInfo = Binaryen.FunctionInfo
 
 /** A place holding an expression: a child of a node, a function body, a loop body. */
 export interface Slot {
@@ -38,7 +43,7 @@ interface Accessors {
   Break: {getValue: Getter; setValue: Setter; getCondition: Getter; setCondition: Setter}
   Switch: {getValue: Getter; setValue: Setter; getCondition: Getter; setCondition: Setter}
   Call: Operands & {getTarget(e: Ref): string}
-  CallIndirect: Operands & {getTarget: Getter; setTarget: Setter; getParams(e: Ref): binaryen.Type; getResults(e: Ref): binaryen.Type}
+  CallIndirect: Operands & {getTarget: Getter; setTarget: Setter; getParams(e: Ref): WasmType; getResults(e: Ref): WasmType}
   LocalSet: {getValue: Getter; setValue: Setter}
   GlobalSet: {getValue: Getter; setValue: Setter}
   Load: {getPtr: Getter; setPtr: Setter; isAtomic(e: Ref): boolean}
@@ -51,8 +56,8 @@ interface Accessors {
   MemoryGrow: {getDelta: Getter; setDelta: Setter}
   MemoryCopy: {getDest: Getter; setDest: Setter; getSource: Getter; setSource: Setter; getSize: Getter; setSize: Setter}
   MemoryFill: {getDest: Getter; setDest: Setter; getValue: Getter; setValue: Setter; getSize: Getter; setSize: Setter}
-  Function: {getBody(func: binaryen.FunctionRef): Ref; setBody(func: binaryen.FunctionRef, body: Ref): void}
-  _BinaryenFunctionAddVar(func: binaryen.FunctionRef, type: binaryen.Type): number
+  Function: {getBody(func: FunctionRef): Ref; setBody(func: FunctionRef, body: Ref): void}
+  _BinaryenFunctionAddVar(func: FunctionRef, type: WasmType): number
 }
 
 export const accessors = binaryen as unknown as Accessors
@@ -159,22 +164,22 @@ export function expressionName(id: number): string {
 }
 
 /** The value types a contract may use anywhere: integers only (floats are not deterministic enough to trust). */
-export function isIntegerValueType(type: binaryen.Type): boolean {
+export function isIntegerValueType(type: WasmType): boolean {
   return type === binaryen.i32 || type === binaryen.i64
 }
 
 /** none, unreachable, i32, i64: the result types an expression may have. */
-export function isAllowedExpressionType(type: binaryen.Type): boolean {
+export function isAllowedExpressionType(type: WasmType): boolean {
   return type === binaryen.none || type === binaryen.unreachable || isIntegerValueType(type)
 }
 
 /** Expand a (possibly tuple) type into its value types. */
-export function valueTypes(type: binaryen.Type): binaryen.Type[] {
+export function valueTypes(type: WasmType): WasmType[] {
   return type === binaryen.none ? [] : binaryen.expandType(type)
 }
 
-export function typeName(type: binaryen.Type): string {
-  const names: Array<[binaryen.Type, string]> = [
+export function typeName(type: WasmType): string {
+  const names: Array<[WasmType, string]> = [
     [binaryen.none, 'none'], [binaryen.i32, 'i32'], [binaryen.i64, 'i64'], [binaryen.f32, 'f32'],
     [binaryen.f64, 'f64'], [binaryen.v128, 'v128'], [binaryen.unreachable, 'unreachable'],
   ]

@@ -93,6 +93,10 @@ function compile(code: Uint8Array): CompiledContract | ExecutionError {
       return {code: 'INVALID_WASM', message: `contract code does not compile: ${(error as Error).message}`}
     }
     const exports = wasm.Module.exports(module)
+    const metered = wasm.Module.imports(module).some((i) => i.module === GAS_IMPORT.module && i.name === GAS_IMPORT.name)
+    if (!metered || !exports.some((e) => e.name === DEPTH_EXPORT)) {
+      return {code: 'INVALID_WASM', message: 'contract code is not instrumented for gas (instrumentGas runs at deploy)'}
+    }
     const methods = exports.filter((e) => e.kind === 'function' && !e.name.startsWith(RESERVED_PREFIX)).map((e) => e.name)
     compiled = Object.freeze({module, methods: new Set(methods), hasStart: exports.some((e) => e.name === START_EXPORT)})
     byHash.set(hash, compiled)

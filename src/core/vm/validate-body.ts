@@ -4,10 +4,10 @@
  * tail call. Any float value has a float-typed expression producing it, so checking the type of
  * every expression and every local finds every float instruction.
  */
-import {accessors, binaryen, childSlots, expressionName, isAllowedExpressionType, isIntegerValueType, isSupportedExpression, typeName, valueTypes, type ExpressionRef} from './ir.js'
+import {accessors, binaryen, childSlots, expressionName, isAllowedExpressionType, isIntegerValueType, isSupportedExpression, typeName, valueTypes, type ExpressionRef, type BinaryenModule, type FunctionInfo} from './ir.js'
 import type {ModuleLimits} from './limits.js'
 
-function checkSignature(info: binaryen.FunctionInfo): string | undefined {
+function checkSignature(info: FunctionInfo): string | undefined {
   const params = valueTypes(info.params)
   const results = valueTypes(info.results)
   if (results.length > 1) return `function ${info.name} returns several values (multi-value is not allowed)`
@@ -48,7 +48,7 @@ function checkBody(functionName: string, body: ExpressionRef): string | undefine
 }
 
 /** Returns the first failure message, or undefined when every function body is acceptable. */
-export function checkFunctionBodies(module: binaryen.Module, limits: ModuleLimits): string | undefined {
+export function checkFunctionBodies(module: BinaryenModule, limits: ModuleLimits): string | undefined {
   for (let index = 0; index < module.getNumFunctions(); index++) {
     const info = binaryen.getFunctionInfo(module.getFunctionByIndex(index))
     const failure = checkSignature(info)

@@ -8,7 +8,7 @@ import {WichainError} from '../errors.js'
 import {toHex} from '../bytes.js'
 import {sm3} from '../crypto/sm3.js'
 import {HOST_FUNCTIONS, HOST_MODULE, isHostFunctionName} from './host-api.js'
-import {binaryen} from './ir.js'
+import {binaryen, typeName, type BinaryenModule, type WasmType} from './ir.js'
 import {checkFunctionBodies} from './validate-body.js'
 import {wasm} from './wasm.js'
 import {moduleLimitsWith, RESERVED_PREFIX, type ModuleLimits} from './limits.js'
@@ -50,7 +50,7 @@ function compileErrorOf(bytes: Uint8Array): string {
   }
 }
 
-function readModule(bytes: Uint8Array): binaryen.Module {
+function readModule(bytes: Uint8Array): BinaryenModule {
   try {
     return binaryen.readBinary(bytes)
   } catch (error) {
@@ -59,13 +59,13 @@ function readModule(bytes: Uint8Array): binaryen.Module {
   }
 }
 
-function sameTypes(actual: binaryen.Type, expected: readonly string[]): boolean {
+function sameTypes(actual: WasmType, expected: readonly string[]): boolean {
   const types = actual === binaryen.none ? [] : binaryen.expandType(actual)
   const wanted = expected.map((name) => (name === 'i32' ? binaryen.i32 : binaryen.i64))
   return types.length === wanted.length && types.every((type, index) => type === wanted[index])
 }
 
-function checkImports(module: binaryen.Module): string[] {
+function checkImports(module: BinaryenModule): string[] {
   const imported: string[] = []
   for (let index = 0; index < module.getNumFunctions(); index++) {
     const info = binaryen.getFunctionInfo(module.getFunctionByIndex(index))
@@ -87,7 +87,7 @@ function checkImports(module: binaryen.Module): string[] {
   return [...new Set(imported)].sort()
 }
 
-function checkMemory(module: binaryen.Module, limits: ModuleLimits): ModuleInfo['memory'] {
+function checkMemory(module: BinaryenModule, limits: ModuleLimits): ModuleInfo['memory'] {
   if (!module.hasMemory()) refuse('module defines no memory; contracts must export one memory named "memory"')
   const memory = module.getMemoryInfo()
   if (memory.module) refuse(`memory import ${memory.module}.${memory.base} is not allowed; define and export the memory`)
@@ -101,7 +101,7 @@ function checkMemory(module: binaryen.Module, limits: ModuleLimits): ModuleInfo[
   return {initialPages: memory.initial, maximumPages: memory.max}
 }
 
-function checkTablesAndCounts(module: binaryen.Module, limits: ModuleLimits): void {
+function checkTablesAndCounts(module: BinaryenModule, limits: ModuleLimits): void {
   if (module.getNumTables() > 1) refuse('at most one table is allowed')
   if (module.getNumTables() === 1) {
     const table = binaryen.getTableInfo(module.getTableByIndex(0))
@@ -122,12 +122,12 @@ function checkTablesAndCounts(module: binaryen.Module, limits: ModuleLimits): vo
   for (let index = 0; index < module.getNumGlobals(); index++) {
     const info = binaryen.getGlobalInfo(module.getGlobalByIndex(index))
     if (info.type !== binaryen.i32 && info.type !== binaryen.i64) {
-      refuse(`global ${info.name} is not an integer (floats and references are not allowed)`)
+      refuse(`global ${info.name} has type ${typeName(info.type)}: only i32 and i64 are allowed (no floats)`)
     }
   }
 }
 
-function checkExports(module: binaryen.Module): string[] {
+function checkExports(module: BinaryenModule): string[] {
   const methods: string[] = []
   let memoryExported = false
   for (let index = 0; index < module.getNumExports(); index++) {

@@ -25,6 +25,12 @@ export interface WasmExportDescriptor {
   readonly kind: 'function' | 'table' | 'memory' | 'global' | 'tag'
 }
 
+export interface WasmImportDescriptor {
+  readonly module: string
+  readonly name: string
+  readonly kind: 'function' | 'table' | 'memory' | 'global' | 'tag'
+}
+
 export type WasmImports = Record<string, Record<string, unknown>>
 
 export interface WasmApi {
@@ -32,6 +38,7 @@ export interface WasmApi {
   readonly Module: {
     new (bytes: Uint8Array): WasmModule
     exports(module: WasmModule): WasmExportDescriptor[]
+    imports(module: WasmModule): WasmImportDescriptor[]
   }
   readonly Instance: new (module: WasmModule, imports: WasmImports) => WasmInstance
   readonly Global: new (descriptor: {value: 'i32' | 'i64'; mutable: boolean}, value: bigint | number) => WasmGlobal

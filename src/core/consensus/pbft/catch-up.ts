@@ -35,7 +35,7 @@ export class CatchUp {
   rememberCommitted(block: CommittedBlock): void {
     this.recent.set(block.height, block)
     // A hard cap besides checkpoints: without a quorum of checkpoints memory must still be bounded.
-    const keepMax = 2 * this.state.timing.checkpointInterval + this.state.limits.heightWindow
+    const keepMax = this.state.limits.recentBlocksMax
     if (this.recent.size > keepMax) this.forgetBelow(block.height - keepMax)
   }
 

@@ -1,8 +1,9 @@
 /**
  * Checkpoints. Every `checkpointInterval` heights each validator signs (height, block hash); a
- * quorum of matching signatures makes the checkpoint stable. Below it this replica forgets the
- * committed blocks it kept for lagging peers (they use block sync instead), and a stable
- * checkpoint above our own height proves, with a quorum, that we are behind.
+ * quorum of matching signatures makes the checkpoint stable. More than `heightWindow` heights
+ * below it this replica forgets the committed blocks it kept for lagging peers (they use block
+ * sync instead), and a stable checkpoint above our own height proves, with a quorum, that we are
+ * behind.
  */
 import {bytesEqual, toHex} from '../../bytes.js'
 import type {NodeId} from '../engine.js'
@@ -56,7 +57,7 @@ export class Checkpoints {
     if (matching < state.quorum(height)) return
     this.stableHeight = height
     for (const tracked of this.votes.keys()) if (tracked <= height) this.votes.delete(tracked)
-    this.catchUp.forgetBelow(height - state.timing.checkpointInterval)
+    this.catchUp.forgetBelow(height - state.limits.heightWindow)
     if (height >= state.height) this.catchUp.requestSync(height, undefined)
     state.logger.debug('stable checkpoint', {height, blockHash: toHex(digest)})
   }

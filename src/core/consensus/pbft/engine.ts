@@ -140,7 +140,10 @@ export class PbftEngine implements ConsensusEngine {
     if (body.height === state.height && state.waitingForApply) return
     if (!state.validators(body.height).includes(body.signer)) return
     if (body.height > state.height) return this.onFutureMessage(from, signed, verified)
-    if (body.view > state.view + state.limits.viewWindow || body.view + VIEWS_TRACKED_MAX < state.view) return
+    if (body.view + VIEWS_TRACKED_MAX < state.view) return
+    // Beyond the window only view-changes (counted, not kept) and self-proving new-views get in.
+    const far = body.view > state.view + state.limits.viewWindow
+    if (far && body.type !== 'view-change' && body.type !== 'new-view') return
     this.dispatch(signed, verified)
   }
 

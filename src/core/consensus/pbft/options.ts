@@ -22,6 +22,8 @@ export interface PbftLimits {
   readonly heightWindow: number
   /** Views ahead of ours whose messages are kept. */
   readonly viewWindow: number
+  /** Committed blocks kept to send to peers a few heights behind (further behind: block sync). */
+  readonly recentBlocksMax: number
   /** Buffered future messages, in total and per signer. */
   readonly futureMessagesMax: number
   readonly futureMessagesPerSignerMax: number
@@ -47,6 +49,7 @@ export const PBFT_TIMING_DEFAULTS: PbftTiming = Object.freeze({
 export const PBFT_LIMITS_DEFAULTS: PbftLimits = Object.freeze({
   heightWindow: 4,
   viewWindow: 8,
+  recentBlocksMax: 8,
   futureMessagesMax: 1024,
   futureMessagesPerSignerMax: 64,
   messageBytesMax: 16 * 1024 * 1024,

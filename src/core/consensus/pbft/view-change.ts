@@ -51,6 +51,11 @@ export function isValidViewChange(state: PbftState, signed: Signed<ViewChangeBod
 
 export function onViewChange(state: PbftState, signed: Signed<ViewChangeBody>): void {
   const {body} = signed
+  if (body.view > state.view + state.limits.viewWindow) {
+    // Too far ahead to keep, but f+1 of these mean we are the one behind.
+    if (state.validators().includes(body.signer) && verifyMessage(state.crypto, signed)) state.votes.noteFarViewChange(body.signer, body.view)
+    return joinLaggingBehindViews(state)
+  }
   if (state.votes.hasViewChange(body.view, body.signer) || !isValidViewChange(state, signed)) return
   state.votes.addViewChange(signed)
   rememberProofPayload(state, signed)
@@ -69,7 +74,7 @@ function rememberProofPayload(state: PbftState, signed: Signed<ViewChangeBody>):
  * f+1 replicas asking for views above ours include an honest one, so our view is stale: move to
  * the lowest view that f+1 of them ask for (PBFT §4.5.2), instead of waiting out our timeout.
  */
-function joinLaggingBehindViews(state: PbftState): void {
+export function joinLaggingBehindViews(state: PbftState): void {
   const higher = [...state.votes.highestViewChangePerSigner().values()].filter((view) => view > state.view)
   const needed = state.faults() + 1
   if (higher.length < needed) return

@@ -22,6 +22,8 @@ export type VoteKind = 'prepare' | 'commit'
 export class HeightVotes {
   private readonly votes: Record<VoteKind, Map<number, Map<NodeId, Vote>>> = {prepare: new Map(), commit: new Map()}
   private readonly viewChanges = new Map<number, Map<NodeId, Signed<ViewChangeBody>>>()
+  /** Views asked for beyond our window: only the highest per signer, to notice we fell behind. */
+  private readonly farViews = new Map<NodeId, number>()
   private readonly proposals = new Map<number, Uint8Array>()
   private readonly payloads = new Map<string, Uint8Array>()
 
@@ -88,9 +90,13 @@ export class HeightVotes {
     return this.viewChanges.get(view)?.get(signer)
   }
 
+  noteFarViewChange(signer: NodeId, view: number): void {
+    this.farViews.set(signer, Math.max(view, this.farViews.get(signer) ?? 0))
+  }
+
   /** The highest view each validator asked to move to. */
   highestViewChangePerSigner(): Map<NodeId, number> {
-    const highest = new Map<NodeId, number>()
+    const highest = new Map<NodeId, number>(this.farViews)
     for (const [view, bySigner] of this.viewChanges) {
       for (const signer of bySigner.keys()) highest.set(signer, Math.max(view, highest.get(signer) ?? 0))
     }

@@ -5,6 +5,7 @@ import type {RaftOptions} from './options.js'
 export {RaftEngine} from './engine.js'
 export {RAFT_LIMITS_DEFAULTS, RAFT_TIMING_DEFAULTS, type RaftLimits, type RaftOptions, type RaftTiming} from './options.js'
 export {nextConfigStep} from './membership.js'
+export {decodeRaftMessage, encodeRaftMessage, type RaftEntry, type RaftMessage} from './messages.js'
 
 export function createRaftEngine(options: RaftOptions): RaftEngine {
   return new RaftEngine(options)

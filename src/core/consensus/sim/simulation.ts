@@ -15,6 +15,8 @@ import {FakeKeyring} from './crypto.js'
 import {describeFault, planFaults, type FaultEvent} from './faults.js'
 import {SimNetwork, type LinkFaults} from './network.js'
 import {SimNode, type EngineFactoryInput} from './node.js'
+
+export type {EngineFactoryInput} from './node.js'
 import {SimRandom} from './random.js'
 
 export type SimEngineKind = 'pbft' | 'raft'
@@ -38,6 +40,8 @@ export interface SimulationOptions {
   /** Real crypto instead of the fake keyring; node ids become `crypto.self`. */
   readonly createCrypto?: (index: number) => ConsensusCrypto
   readonly timing?: Partial<PbftTiming> & Partial<RaftTiming>
+  /** Replaces the engine construction (to test the simulator itself against a broken engine). */
+  readonly engineFactory?: (input: EngineFactoryInput, self: NodeId) => ConsensusEngine
 }
 
 export interface SimulationResult {
@@ -56,7 +60,7 @@ export class SimulationFailure extends Error {
     readonly faults: readonly string[],
     options: SimulationOptions,
   ) {
-    const replay = JSON.stringify({...options, createCrypto: undefined})
+    const replay = JSON.stringify({...options, createCrypto: undefined, engineFactory: undefined})
     super(`simulation failed, seed ${seed}: ${reason}\n  replay: runSimulation(${replay})\n  faults: ${faults.join('; ') || 'none'}`)
     this.name = 'SimulationFailure'
   }
@@ -115,7 +119,7 @@ class World {
       allNodes: ids,
       initialValidators: initial,
       now: () => this.tick,
-      createEngine: (input: EngineFactoryInput) => createEngine(options, input),
+      createEngine: (input: EngineFactoryInput) => options.engineFactory?.(input, input.crypto.self) ?? createEngine(options, input),
       configFor: (height: number) => (config !== undefined && height === config.atHeight ? config.validators : undefined),
     }
     for (const [index, id] of ids.entries()) this.nodes.push(new SimNode(id, cryptos[index]!, context))

@@ -24,6 +24,8 @@ export interface ClusterOptions {
   readonly timing?: Partial<PbftTiming> & Partial<RaftTiming>
   readonly limits?: Partial<RaftLimits>
   readonly seed?: number
+  /** Nodes whose proposal requests the test answers by hand (autoPropose off from the start). */
+  readonly manualProposers?: readonly NodeId[]
 }
 
 export class TestNode {
@@ -57,6 +59,8 @@ export class Cluster {
   readonly validators: NodeId[]
   readonly nodes = new Map<NodeId, TestNode>()
   outbox: Message[] = []
+  /** The validator set an automatically proposed block of `height` installs (a config tx). */
+  configAt: {height: number; validators: readonly NodeId[]} | undefined
   /** Messages matching this are silently dropped when sent (a broken link). */
   dropWhen: ((message: Message) => boolean) | undefined
   private readonly random: SimRandom
@@ -68,7 +72,9 @@ export class Cluster {
     this.keyring = new FakeKeyring(this.ids, options.seed ?? 1)
     this.random = new SimRandom(options.seed ?? 1)
     for (const id of this.ids) {
-      this.nodes.set(id, new TestNode(id))
+      const node = new TestNode(id)
+      node.autoPropose = !(options.manualProposers ?? []).includes(id)
+      this.nodes.set(id, node)
       this.start(id)
     }
   }
@@ -121,7 +127,9 @@ export class Cluster {
       if (ready.syncRequest !== undefined) node.syncRequests.push(ready.syncRequest)
       if (ready.proposeHeight !== undefined) {
         node.proposals.push(ready.proposeHeight)
-        if (node.autoPropose && ready.proposeHeight === node.height + 1) node.engine.propose(ready.proposeHeight, node.block(ready.proposeHeight))
+        const height = ready.proposeHeight
+        const config = this.configAt?.height === height ? this.configAt.validators : undefined
+        if (node.autoPropose && height === node.height + 1) node.engine.propose(height, node.block(height, undefined, config))
       }
     }
   }
@@ -163,12 +171,14 @@ export class Cluster {
     }
   }
 
-  /** Ticks everyone and delivers everything, until `done` or `ticksMax` ticks passed. */
+  /** Delivers round after round, ticking everyone whenever nothing is in flight, until `done`. */
   run(done: () => boolean, ticksMax = 500): void {
-    for (let tick = 0; !done(); tick++) {
-      if (tick >= ticksMax) throw new Error(`not done after ${ticksMax} ticks (heights ${this.heights().join(',')})`)
+    let ticks = 0
+    for (let round = 0; !done(); round++) {
+      if (round > 100_000) throw new Error('too many delivery rounds')
+      if (this.deliver() > 0) continue
+      if (ticks++ >= ticksMax) throw new Error(`not done after ${ticksMax} ticks (heights ${this.heights().join(',')})`)
       this.tick()
-      this.stabilize()
     }
   }
 
@@ -214,3 +224,8 @@ export const cutOff =
   (...ids: NodeId[]) =>
   (message: Message): boolean =>
     ids.includes(message.from) !== ids.includes(message.to)
+
+/** The node that reports itself leader (Raft), among `among`. */
+export function leaderOf(cluster: Cluster, among: readonly NodeId[] = cluster.ids): NodeId | undefined {
+  return among.find((id) => cluster.node(id).engine?.status().role === 'leader')
+}

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {kdf as referenceKdf} from 'sm-crypto-v2'
 import {bytesEqual, toHex} from '../../../../src/core/bytes.js'
-import {createSigner} from '../../../../src/core/crypto/index.js'
+import {createSigner, generateKeyPair} from '../../../../src/core/crypto/index.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {Handshake, type HandshakeOptions, type HandshakeResult, sm3Kdf} from '../../../../src/core/net/index.js'
 import {decodeHandshakeMessage, encodeHello, encodeReject} from '../../../../src/core/net/handshake-messages.js'
@@ -78,9 +78,14 @@ describe('net/handshake', () => {
 
   it('responder refuses an initiator that is not on its allowed list, before revealing anything', () => {
     const initiator = new Handshake('initiator', options(mallory, [bob]))
-    const responder = new Handshake('responder', options(bob, [alice]))
+    let ephemeralKeys = 0
+    const responder = new Handshake('responder', options(bob, [alice], {generateEphemeral: () => {
+      ephemeralKeys += 1
+      return generateKeyPair()
+    }}))
     expect(responder.start()).to.deep.equal([])
     const error = failure(() => responder.receive(initiator.start()[0]))
+    expect(ephemeralKeys, 'no key work for an unlisted client').to.equal(0)
     expect(error.code).to.equal('PEER_REFUSED')
     expect(error.details?.reason).to.equal('key is not on the allowed node list')
     expect(error.details?.publicKey).to.equal(mallory.hex)

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
-import {toHex} from '../../../../src/core/bytes.js'
+import {concatBytes, toHex} from '../../../../src/core/bytes.js'
+import {hmacSm3, sm4Ctr} from '../../../../src/core/crypto/index.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {FRAME_HEADER_BYTES, MAC_BYTES, SecureChannel} from '../../../../src/core/net/index.js'
 import {splitSessionKeys, SESSION_KEY_MATERIAL_BYTES} from '../../../../src/core/net/secure-channel.js'
@@ -36,6 +37,20 @@ describe('net/secure-channel', () => {
     expect(Buffer.from(frame).includes('hello')).to.equal(false)
     expect(Buffer.from(responder.open(frame)).toString()).to.equal('hello world')
     expect(Buffer.from(initiator.open(payloadOf(responder.sealFrame([text('back')])))).toString()).to.equal('back')
+  })
+
+  it('is SM4-CTR then HMAC-SM3 over sequence ‖ ciphertext, as documented', () => {
+    const material = new Uint8Array(SESSION_KEY_MATERIAL_BYTES).map((_, i) => (i * 31 + 7) & 0xff)
+    const keys = splitSessionKeys(material, 'initiator')
+    const channel = new SecureChannel(keys)
+    const first = payloadOf(channel.sealFrame([text('first frame')]))
+    const second = payloadOf(channel.sealFrame([text('second')]))
+    const stream = sm4Ctr(keys.send.key, keys.send.iv, text('first framesecond'))
+    const ciphertexts = [first.subarray(0, 11), second.subarray(0, 6)]
+    expect(toHex(concatBytes(...ciphertexts))).to.equal(toHex(stream))
+    const sequence = (n: number) => new Uint8Array([0, 0, 0, 0, 0, 0, 0, n])
+    expect(toHex(first.subarray(11))).to.equal(toHex(hmacSm3(keys.send.macKey, sequence(0), ciphertexts[0])))
+    expect(toHex(second.subarray(6))).to.equal(toHex(hmacSm3(keys.send.macKey, sequence(1), ciphertexts[1])))
   })
 
   it('never reuses keystream: equal plaintexts encrypt differently', () => {

@@ -73,6 +73,20 @@ describe('net/transport', function () {
     expect(a.node.peers()[0].messagesDropped).to.equal(0)
   })
 
+  it('drops the oldest messages when a peer send queue overflows, and says so', async () => {
+    const b = await start(bob, everyone())
+    const a = await start(alice, everyone(), {
+      peers: [{publicKey: bob.hex, host: '127.0.0.1', port: b.port}], limits: {sendQueueMessagesMax: 4},
+    })
+    await waitFor(() => a.node.isConnected(bob.hex), 'connection')
+    // One synchronous burst: the queue is flushed on the next microtask, after all ten are queued.
+    for (let i = 0; i < 10; i++) expect(a.node.send(bob.hex, 'tx', text(`m${i}`))).to.equal(true)
+    await waitFor(() => b.received.length === 4, 'the surviving messages')
+    expect(b.received.map((message) => message.text)).to.deep.equal(['m6', 'm7', 'm8', 'm9'])
+    expect(a.node.peers()[0].messagesDropped).to.equal(6)
+    expect(a.logs.filter((entry) => entry.message === 'send queue full; dropped oldest messages')).to.have.length(1)
+  })
+
   it('refuses a node whose key is not on the list when it dials in, and says why in the log', async () => {
     const a = await start(alice, new Set([alice.hex, bob.hex]))
     const c = await start(carol, everyone(), {peers: [{publicKey: alice.hex, host: '127.0.0.1', port: a.port}]})

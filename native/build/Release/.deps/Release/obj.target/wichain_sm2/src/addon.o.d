@@ -38,7 +38,8 @@ Release/obj.target/wichain_sm2/src/addon.o: ../src/addon.cc \
  /usr/include/node/openssl/core_dispatch.h \
  /usr/include/node/openssl/evperr.h /usr/include/node/openssl/objects.h \
  /usr/include/node/openssl/obj_mac.h \
- /usr/include/node/openssl/objectserr.h ../src/sm2_curve.h
+ /usr/include/node/openssl/objectserr.h ../src/sm2_curve.h \
+ ../src/fixed_base_comb.h
 ../src/addon.cc:
 /usr/include/node/node_api.h:
 /usr/include/node/js_native_api.h:
@@ -94,3 +95,4 @@ Release/obj.target/wichain_sm2/src/addon.o: ../src/addon.cc \
 /usr/include/node/openssl/obj_mac.h:
 /usr/include/node/openssl/objectserr.h:
 ../src/sm2_curve.h:
+../src/fixed_base_comb.h:

@@ -1,7 +1,7 @@
 cmd_Release/obj.target/wichain_sm2/src/sm2_curve.o := g++ -o Release/obj.target/wichain_sm2/src/sm2_curve.o ../src/sm2_curve.cc '-DNODE_GYP_MODULE_NAME=wichain_sm2' '-DUSING_UV_SHARED=1' '-DUSING_V8_SHARED=1' '-DV8_DEPRECATION_WARNINGS=1' '-D_GLIBCXX_USE_CXX11_ABI=1' '-D_FILE_OFFSET_BITS=64' '-D_LARGEFILE_SOURCE' '-D__STDC_FORMAT_MACROS' '-DOPENSSL_NO_PINSHARED' '-DOPENSSL_THREADS' '-DNAPI_VERSION=8' '-DBUILDING_NODE_EXTENSION' -I/usr/include/node -I/usr/src -I/usr/deps/openssl/config -I/usr/deps/openssl/openssl/include -I/usr/deps/uv/include -I/usr/deps/zlib -I/usr/deps/v8/include  -fPIC -pthread -Wall -Wextra -Wno-unused-parameter -m64 -O3 -fno-omit-frame-pointer -fno-rtti -fno-exceptions -O2 -std=c++17 -Wall -Wextra -Wno-deprecated-declarations -MMD -MF ./Release/.deps/Release/obj.target/wichain_sm2/src/sm2_curve.o.d.raw   -c
 Release/obj.target/wichain_sm2/src/sm2_curve.o: ../src/sm2_curve.cc \
- ../src/sm2_curve.h ../src/openssl_ptr.h /usr/include/node/openssl/bn.h \
- /usr/include/node/openssl/macros.h \
+ ../src/sm2_curve.h ../src/fixed_base_comb.h ../src/openssl_ptr.h \
+ /usr/include/node/openssl/bn.h /usr/include/node/openssl/macros.h \
  /usr/include/node/openssl/opensslconf.h \
  /usr/include/node/openssl/configuration.h \
  /usr/include/node/openssl/./configuration_asm.h \
@@ -34,6 +34,7 @@ Release/obj.target/wichain_sm2/src/sm2_curve.o: ../src/sm2_curve.cc \
  /usr/include/node/openssl/objectserr.h
 ../src/sm2_curve.cc:
 ../src/sm2_curve.h:
+../src/fixed_base_comb.h:
 ../src/openssl_ptr.h:
 /usr/include/node/openssl/bn.h:
 /usr/include/node/openssl/macros.h:

@@ -32,7 +32,7 @@ Release/obj.target/wichain_sm2/src/sm2_verifier.o: ../src/sm2_verifier.cc \
  /usr/include/node/openssl/evperr.h /usr/include/node/openssl/objects.h \
  /usr/include/node/openssl/obj_mac.h \
  /usr/include/node/openssl/objectserr.h ../src/sm2_curve.h \
- /usr/include/node/openssl/core_names.h
+ ../src/fixed_base_comb.h /usr/include/node/openssl/core_names.h
 ../src/sm2_verifier.cc:
 ../src/sm2_verifier.h:
 ../src/lru_cache.h:
@@ -78,4 +78,5 @@ Release/obj.target/wichain_sm2/src/sm2_verifier.o: ../src/sm2_verifier.cc \
 /usr/include/node/openssl/obj_mac.h:
 /usr/include/node/openssl/objectserr.h:
 ../src/sm2_curve.h:
+../src/fixed_base_comb.h:
 /usr/include/node/openssl/core_names.h:

@@ -1,10 +1,15 @@
 /**
- * The bytes VerifyPool sends to its worker threads: one ArrayBuffer per task, transferred (not
- * copied) to the worker, holding `count` records of
+ * What VerifyPool and its worker threads (verify-worker.ts) share: how a thread starts, the
+ * messages, and the packing of a task: one ArrayBuffer, transferred (not copied) to the worker,
+ * holding `count` records of
  *   u32 message length (big-endian) || 65-byte public key || 64-byte signature || message.
  * Only well-formed items are packed (the pool answers false for the rest itself), so the
  * worker's verify() sees exactly what sm2.ts verify() would have been given.
  */
+import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {pathToFileURL} from 'node:url'
+import {Worker} from 'node:worker_threads'
 import {WichainError} from '../errors.js'
 import type {SignedMessage} from './native.js'
 
@@ -22,8 +27,50 @@ export interface VerifyTaskMessage {
 
 /** Worker → main thread: one 0/1 byte per record, in order. */
 export interface VerifyReplyMessage {
+  readonly kind: 'reply'
   readonly id: number
   readonly results: Uint8Array
+}
+
+/** Worker → main thread, once its modules have loaded: which verify path it runs. */
+export interface VerifyReadyMessage {
+  readonly kind: 'ready'
+  readonly native: boolean
+}
+
+export type VerifyWorkerMessage = VerifyReplyMessage | VerifyReadyMessage
+
+/** Node 20 workers do not inherit tsx's hooks: under TypeScript sources, register tsx in the thread first. */
+const TYPESCRIPT_BOOTSTRAP = `
+const {workerData} = require('node:worker_threads');
+(async () => {
+  if (workerData.tsxApi !== undefined) (await import(workerData.tsxApi)).register();
+  await import(workerData.entry);
+})().catch((error) => process.nextTick(() => { throw error }));
+`
+
+/** The worker: verify-worker.js next to this file, or verify-worker.ts when running from sources. */
+export function startVerifyWorker(): Worker {
+  const self = import.meta.url
+  if (!self.endsWith('.ts')) return new Worker(new URL('./verify-worker.js', self))
+  const entry = new URL('./verify-worker.ts', self).href
+  return new Worker(TYPESCRIPT_BOOTSTRAP, {eval: true, workerData: {entry, tsxApi: tsxEsmApi(self)}})
+}
+
+/**
+ * The ESM build of `tsx/esm/api` (its CommonJS build cannot register from a worker), found
+ * through tsx's package.json: import.meta.resolve is missing when tsx loads this file as
+ * CommonJS (as under mocha). Undefined without tsx: another TypeScript runtime must reach workers itself.
+ */
+function tsxEsmApi(from: string): string | undefined {
+  try {
+    const manifestPath = createRequire(from).resolve('tsx/package.json')
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {exports?: Record<string, {import?: {default?: unknown}}>}
+    const target = manifest.exports?.['./esm/api']?.import?.default
+    return typeof target === 'string' ? new URL(target, pathToFileURL(manifestPath)).href : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function isBytes(value: unknown, length?: number): value is Uint8Array {

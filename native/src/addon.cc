@@ -2,6 +2,7 @@
 // Exports (see src/core/crypto/native.ts for the typed wrapper):
 //   verify(publicKey, message, signature) -> boolean       fast path, per-key caches
 //   verifyOpenssl(publicKey, message, signature) -> boolean  OpenSSL's EVP SM2, the reference
+//   verifyDigest(publicKey, digest, signature) -> boolean   fast path given e = SM3(Z || M)
 //   verifyBatch([{publicKey, message, signature}, ...]) -> Uint8Array of 0/1
 //   stats() -> {knownKeys, precomputedKeys, knownKeysMax, precomputedKeysMax, tablesBuilt}
 //   clearCaches()
@@ -94,6 +95,10 @@ napi_value VerifyOpenssl(napi_env env, napi_callback_info info) {
   return VerifyWith(env, info, &Sm2Verifier::VerifyOpenssl);
 }
 
+napi_value VerifyDigest(napi_env env, napi_callback_info info) {
+  return VerifyWith(env, info, &Sm2Verifier::VerifyDigest);
+}
+
 bool VerifyItem(Sm2Verifier* verifier, napi_env env, napi_value item) {
   napi_valuetype type;
   if (napi_typeof(env, item, &type) != napi_ok || type != napi_object) return false;
@@ -184,6 +189,7 @@ NAPI_MODULE_INIT() {
   const napi_property_descriptor functions[] = {
       {"verify", nullptr, Verify, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"verifyOpenssl", nullptr, VerifyOpenssl, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"verifyDigest", nullptr, VerifyDigest, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"verifyBatch", nullptr, VerifyBatch, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"stats", nullptr, Stats, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"clearCaches", nullptr, ClearCaches, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

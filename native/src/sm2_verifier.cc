@@ -114,6 +114,15 @@ bool Sm2Verifier::Verify(const uint8_t* public_key, size_t public_key_length, co
   return curve_->Verify(key->point.get(), point_group, digest, signature);
 }
 
+bool Sm2Verifier::VerifyDigest(const uint8_t* public_key, size_t public_key_length, const uint8_t* digest,
+                               size_t digest_length, const uint8_t* signature, size_t signature_length) {
+  if (signature_length != kSignatureBytes || digest_length != kDigestBytes) return false;
+  const std::string id = KeyId(public_key, public_key_length);
+  KnownKey* key = Lookup(id, public_key, public_key_length);
+  if (key == nullptr) return false;
+  return curve_->Verify(key->point.get(), PointGroupFor(id, key), digest, signature);
+}
+
 bool Sm2Verifier::VerifyOpenssl(const uint8_t* public_key, size_t public_key_length, const uint8_t* message,
                                 size_t message_length, const uint8_t* signature, size_t signature_length) {
   if (signature_length != kSignatureBytes) return false;

@@ -47,6 +47,10 @@ class Sm2Verifier {
               const uint8_t* signature, size_t signature_length);
   bool VerifyOpenssl(const uint8_t* public_key, size_t public_key_length, const uint8_t* message,
                      size_t message_length, const uint8_t* signature, size_t signature_length);
+  // The fast path from e = SM3(Z || M) on: for callers that hashed already, and for tests that
+  // need chosen digests (malleated scalars, the rare x1 >= n case).
+  bool VerifyDigest(const uint8_t* public_key, size_t public_key_length, const uint8_t* digest, size_t digest_length,
+                    const uint8_t* signature, size_t signature_length);
   VerifierStats Stats() const {
     return {known_.size(), precomputed_.size(), kKnownKeysMax, kPrecomputedKeysMax, tables_built_};
   }

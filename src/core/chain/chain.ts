@@ -6,7 +6,7 @@
  * run before a task enters the queue.
  */
 import {bytesEqual, fromHex, toHex} from '../bytes.js'
-import type {ConsensusCrypto, ConsensusEngine, EngineOptions, NodeId, Ready} from '../consensus/engine.js'
+import type {CommittedBlock, ConsensusCrypto, ConsensusEngine, EngineOptions, NodeId, Ready, SyncRequest} from '../consensus/engine.js'
 import {sign, verify, type KeyPair} from '../crypto/sm2.js'
 import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
@@ -38,6 +38,12 @@ export interface ChainOptions {
   createEngine(context: EngineContext): ConsensusEngine
   /** Outbound consensus messages (multi-node chains); solo never sends. */
   readonly send?: (to: NodeId | 'broadcast', bytes: Uint8Array) => void
+  /** A tx entered the mempool from a client (not from a peer): the node forwards it. */
+  readonly onTxAdmitted?: (tx: Tx) => void
+  /** The engine cannot catch up from consensus messages alone: fetch these blocks. */
+  readonly onSyncRequest?: (request: SyncRequest) => void
+  /** Milliseconds between consensus engine ticks (the driver calls `tick` more often). */
+  readonly consensusTickMs?: number
 }
 
 /** What the node's engine factory gets: the engine options plus the chain's genesis. */
@@ -63,6 +69,7 @@ export class Chain {
   private queue: Promise<void> = Promise.resolve()
   private engine!: ConsensusEngine
   private proposeHeight: number | undefined
+  private lastEngineTickMs = 0
   private lastBlockTimeMs: number
   private closed = false
 
@@ -164,7 +171,7 @@ export class Chain {
   }
 
   /** Admit a tx given as canonical bytes. Returns its hash (the certificate). */
-  async submitTx(bytes: Uint8Array): Promise<string> {
+  async submitTx(bytes: Uint8Array, options: {fromPeer?: boolean} = {}): Promise<string> {
     const tx = decodeTx(bytes)
     checkTxForBlock(this.rules(), tx, this.head().height + 1, {verifySignature: true})
     return this.enqueue(async () => {
@@ -173,6 +180,7 @@ export class Chain {
         throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already known`)
       }
       this.mempool.add(tx)
+      if (options.fromPeer !== true) this.options.onTxAdmitted?.(tx)
       return tx.hashHex
     })
   }
@@ -185,7 +193,11 @@ export class Chain {
   tick(): Promise<void> {
     return this.enqueue(async () => {
       if (this.closed) return
-      this.engine.tick()
+      const now = this.now()
+      if (now - this.lastEngineTickMs >= (this.options.consensusTickMs ?? 0)) {
+        this.lastEngineTickMs = now
+        this.engine.tick()
+      }
       this.maybePropose()
       await this.drainReady()
     })
@@ -295,6 +307,7 @@ export class Chain {
       for (const message of ready.messages) this.options.send?.(message.to, message.bytes)
       for (const committed of ready.committed) await this.applyCommitted(committed.height, committed.payload, committed.certificate)
       if (ready.proposeHeight !== undefined) this.proposeHeight = ready.proposeHeight
+      if (ready.syncRequest !== undefined) this.options.onSyncRequest?.(ready.syncRequest)
       this.engine.advance(ready)
     }
   }
@@ -321,6 +334,31 @@ export class Chain {
       this.waiters.resolve(tx.hashHex, {txHash: tx.hashHex, height, index, status: receipt.status})
     })
     this.options.logger.debug('block committed', {chainId: this.chainId, height, txs: block.txs.length, hash: block.hashHex})
+  }
+
+  /**
+   * A block fetched by block sync. The engine accepts it only as the next height with a valid
+   * certificate for that height's validators; returns whether it was applied.
+   */
+  applySynced(block: CommittedBlock): Promise<boolean> {
+    return this.enqueue(async () => {
+      if (this.closed || block.height !== this.head().height + 1) return false
+      const accepted = this.engine.stepCommitted(block)
+      await this.drainReady()
+      return accepted && this.head().height >= block.height
+    })
+  }
+
+  /** Committed blocks with their certificates, for peers that sync from us. */
+  async committedBlocks(fromHeight: number, countMax: number): Promise<CommittedBlock[]> {
+    const blocks: CommittedBlock[] = []
+    const last = Math.min(this.head().height, fromHeight + countMax - 1)
+    for (let height = Math.max(1, fromHeight); height <= last; height++) {
+      const [block, certificate] = await Promise.all([this.ledger.getBlock(height), this.ledger.getCertificate(height)])
+      if (block === undefined || !certificate) break
+      blocks.push({height, payload: encodeBlock(block), certificate})
+    }
+    return blocks
   }
 
   /** Resolves when the tx commits (or undefined after `timeoutMs`). */

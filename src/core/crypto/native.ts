@@ -32,6 +32,8 @@ export interface NativeSm2 {
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
   /** One 0/1 byte per item, in order. */
   verifyBatch(items: readonly SignedMessage[]): Uint8Array
+  /** The fast path given e = SM3(Z || M) (sm2-signature.ts signedDigest); false unless `digest` is 32 bytes. */
+  verifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean
   /** OpenSSL's own SM2 (EVP_DigestVerify, SM3, default ID): the reference the fast path is checked against. */
   verifyOpenssl(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
   /** Cache sizes of this thread's addon instance (each worker thread has its own). */
@@ -74,7 +76,7 @@ function passesSelfTest(addon: NativeSm2): boolean {
 function isAddon(value: unknown): value is NativeSm2 {
   const candidate = value as Partial<Record<keyof NativeSm2, unknown>> | null
   return typeof candidate === 'object' && candidate !== null &&
-    (['verify', 'verifyBatch', 'verifyOpenssl', 'stats', 'clearCaches'] as const).every((name) => typeof candidate[name] === 'function') &&
+    (['verify', 'verifyBatch', 'verifyDigest', 'verifyOpenssl', 'stats', 'clearCaches'] as const).every((name) => typeof candidate[name] === 'function') &&
     typeof candidate.opensslVersion === 'string'
 }
 

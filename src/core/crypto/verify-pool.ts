@@ -91,7 +91,7 @@ export class VerifyPool {
   private restarts = 0
   private closing: Promise<void> | undefined
   private onDrained: (() => void) | undefined
-  private readyWaiters: (() => void)[] = []
+  private readonly readyWaiters: (() => void)[] = []
 
   constructor(options: VerifyPoolOptions = {}) {
     this.threads = checkLimit('threads', options.threads ?? Math.min(availableParallelism(), VERIFY_POOL_THREADS_MAX), 1, VERIFY_POOL_THREADS_MAX)

@@ -1,15 +1,17 @@
 /**
- * The node: hosts the chains of one home, ticks their consensus engines and reports status.
- * It owns no sockets of its own (the API layer serves RPC; the P2P layer comes with consensus).
+ * The node: hosts the chains of one home, ticks their consensus engines, connects multi-node
+ * chains to their peers, and reports status. The RPC server lives in the API layer.
  */
-import {createSoloEngine} from '../consensus/solo/index.js'
-import type {ConsensusEngine} from '../consensus/engine.js'
+import {toHex} from '../bytes.js'
 import {Chain, type EngineContext} from '../chain/chain.js'
+import type {ConsensusEngine} from '../consensus/engine.js'
+import {createPbftEngine} from '../consensus/pbft/index.js'
+import {createSoloEngine} from '../consensus/solo/index.js'
 import {readKeystoreFile, type KeyPair} from '../crypto/index.js'
 import {WichainError} from '../errors.js'
 import type {Logger} from '../log.js'
 import {chainDataPath, homePath, readGenesisFile, readNodeConfig, type NodeConfig} from './home.js'
-import {toHex} from '../bytes.js'
+import {ChainNetwork} from './network.js'
 
 export interface NodeOptions {
   readonly home: string
@@ -18,18 +20,26 @@ export interface NodeOptions {
   readonly password?: string
 }
 
-function createEngine(context: EngineContext): ConsensusEngine {
-  switch (context.genesis.consensus) {
-    case 'solo':
-      return createSoloEngine({...context, proposeIntervalTicks: 1})
-    default:
-      throw new WichainError('OPERATION_FAILED', `consensus "${context.genesis.consensus}" is not available in this build yet`)
+/** Consensus tick periods: PBFT's timeouts are counted in ticks of this length. */
+const CONSENSUS_TICK_MS = {solo: 0, pbft: 100, raft: 100} as const
+
+function engineFactory(logger: Logger) {
+  return (context: EngineContext): ConsensusEngine => {
+    switch (context.genesis.consensus) {
+      case 'solo':
+        return createSoloEngine(context)
+      case 'pbft':
+        return createPbftEngine({...context, logger: logger.child({component: 'pbft'})})
+      default:
+        throw new WichainError('OPERATION_FAILED', `consensus "${context.genesis.consensus}" is not available in this build yet`)
+    }
   }
 }
 
 export class Node {
   readonly config: NodeConfig
   private readonly chains = new Map<string, Chain>()
+  private readonly networks = new Map<string, ChainNetwork>()
   private timer: NodeJS.Timeout | undefined
   private ticking = false
   readonly startedAt = Date.now()
@@ -43,23 +53,39 @@ export class Node {
   }
 
   static async start(options: NodeOptions): Promise<Node> {
-    const nodeKey = await readKeystoreFile(homePath(options.home, 'nodeKey'), options.password)
+    const nodeKey = readKeystoreFile(homePath(options.home, 'nodeKey'), options.password)
     const node = new Node(options.home, nodeKey, options.logger)
-    const genesis = readGenesisFile(homePath(options.home, 'genesis'))
-    if (genesis.chainId !== node.config.chainId) {
-      throw new WichainError('INVALID_ARGUMENT', `config chainId "${node.config.chainId}" differs from genesis "${genesis.chainId}"`)
+    try {
+      await node.openChain()
+    } catch (error) {
+      await node.stop()
+      throw error
     }
-    const chain = await Chain.open({
-      directory: chainDataPath(options.home, genesis.chainId),
-      genesis,
-      nodeKey,
-      logger: options.logger.child({chainId: genesis.chainId}),
-      createEngine,
-    })
-    node.chains.set(chain.chainId, chain)
     node.timer = setInterval(() => void node.tickAll(), node.config.tickMs)
-    options.logger.info('node started', {name: node.config.name, chains: [...node.chains.keys()], nodeId: toHex(nodeKey.publicKey)})
+    options.logger.info('node started', {name: node.config.name, chains: [...node.chains.keys()], nodeId: node.nodeId})
     return node
+  }
+
+  private async openChain(): Promise<void> {
+    const genesis = readGenesisFile(homePath(this.home, 'genesis'))
+    if (genesis.chainId !== this.config.chainId) {
+      throw new WichainError('INVALID_ARGUMENT', `config chainId "${this.config.chainId}" differs from genesis "${genesis.chainId}"`)
+    }
+    const logger = this.logger.child({chainId: genesis.chainId})
+    const multiNode = genesis.consensus !== 'solo'
+    const network = multiNode ? await ChainNetwork.start({config: this.config, genesis, nodeKey: this.nodeKey, logger}) : undefined
+    if (network !== undefined) this.networks.set(genesis.chainId, network)
+    const chain = await Chain.open({
+      directory: chainDataPath(this.home, genesis.chainId),
+      genesis,
+      nodeKey: this.nodeKey,
+      logger,
+      createEngine: engineFactory(logger),
+      consensusTickMs: CONSENSUS_TICK_MS[genesis.consensus],
+      ...network?.chainHooks(),
+    })
+    this.chains.set(chain.chainId, chain)
+    network?.attach(chain)
   }
 
   private async tickAll(): Promise<void> {
@@ -78,9 +104,9 @@ export class Node {
     return toHex(this.nodeKey.publicKey)
   }
 
-  /** The named chain, or the node's only/default chain when `chainId` is omitted. */
+  /** The named chain, or the node's default chain when `chainId` is omitted. */
   chain(chainId?: string): Chain {
-    const chain = chainId === undefined ? this.chains.get(this.config.chainId) : this.chains.get(chainId)
+    const chain = this.chains.get(chainId ?? this.config.chainId)
     if (chain === undefined) throw new WichainError('NOT_FOUND', `this node does not host chain "${chainId}"`)
     return chain
   }
@@ -92,13 +118,17 @@ export class Node {
       nodeId: this.nodeId,
       pid: process.pid,
       uptimeMs: Date.now() - this.startedAt,
-      chains: [...this.chains.values()].map((chain) => ({...chain.status(), peers: 0})),
+      chains: [...this.chains.values()].map((chain) => {
+        const network = this.networks.get(chain.chainId)
+        return {...chain.status(), peers: network?.peerCount() ?? 0, peerList: network?.peers() ?? []}
+      }),
     }
   }
 
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
+    for (const network of this.networks.values()) await network.close()
     for (const chain of this.chains.values()) await chain.close()
     this.logger.info('node stopped', {name: this.config.name})
   }

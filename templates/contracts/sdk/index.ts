@@ -86,7 +86,7 @@ export namespace storage {
   export function getInt(key: string, fallback: i64): i64 {
     const value = get(key);
     if (value == null) return fallback;
-    return parseInt64(value!);
+    return parseInt64(value);
   }
   export function setInt(key: string, value: i64): void { set(key, value.toString()); }
 }

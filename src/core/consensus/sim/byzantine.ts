@@ -2,7 +2,8 @@
  * A Byzantine PBFT validator. It runs an honest engine underneath (so it keeps up and knows what
  * to corrupt) and, with its own valid key, rewrites what it sends: equivocating proposals and
  * new-views, conflicting prepares and commits per recipient, view-changes with forged proofs,
- * plus garbage bytes, forged certificates and replays of anything it has seen.
+ * honest messages sent to only some peers, plus garbage bytes, forged certificates and replays
+ * of anything it has seen.
  */
 import type {ConsensusCrypto, NodeId, OutboundMessage} from '../engine.js'
 import {decodeMessage, encodeMessage, type PbftBody, type Signed} from '../pbft/messages.js'
@@ -10,6 +11,15 @@ import {signMessage} from '../pbft/signing.js'
 import type {SimRandom} from './random.js'
 
 const REPLAY_MEMORY_MAX = 64
+const PLANS_MAX = 256
+
+interface Plan {
+  /** A conflicting version of the message, sent instead to `alternativeTo`. */
+  readonly alternative: Uint8Array | undefined
+  readonly alternativeTo: ReadonlySet<NodeId>
+  /** Peers that never get this message at all. */
+  readonly silentTo: ReadonlySet<NodeId>
+}
 
 export interface ByzantineContext {
   readonly random: SimRandom
@@ -24,6 +34,7 @@ export interface ByzantineContext {
 
 export class ByzantineBehaviour {
   private readonly seen: Uint8Array[] = []
+  private readonly plans = new Map<string, Plan>()
 
   constructor(private readonly context: ByzantineContext) {}
 
@@ -32,7 +43,11 @@ export class ByzantineBehaviour {
     if (this.seen.length > REPLAY_MEMORY_MAX) this.seen.shift()
   }
 
-  /** What actually leaves this node for one message the honest engine wanted to send. */
+  /**
+   * What actually leaves this node for one message the honest engine wanted to send. The story is
+   * fixed per (type, height, view), so retransmissions repeat it: a peer kept in the dark stays
+   * in the dark, which is what makes a split between honest nodes possible at all.
+   */
   rewrite(message: OutboundMessage): OutboundMessage[] {
     const recipients = message.to === 'broadcast' ? this.context.peers() : [message.to]
     let signed: Signed
@@ -42,10 +57,29 @@ export class ByzantineBehaviour {
       return recipients.map((to) => ({to, bytes: message.bytes}))
     }
     this.observe(message.bytes)
-    const alternative = this.corrupt(signed)
-    if (alternative === undefined) return recipients.map((to) => ({to, bytes: message.bytes}))
-    // Split the recipients: each one sees a consistent story, but not the same one.
-    return recipients.map((to) => ({to, bytes: this.context.random.chance(0.5) ? alternative : message.bytes}))
+    const plan = this.planFor(signed)
+    return recipients.flatMap((to) => {
+      if (plan.silentTo.has(to)) return []
+      return [{to, bytes: plan.alternative !== undefined && plan.alternativeTo.has(to) ? plan.alternative : message.bytes}]
+    })
+  }
+
+  private planFor(signed: Signed): Plan {
+    const key = `${signed.body.type}/${signed.body.height}/${signed.body.view}`
+    let plan = this.plans.get(key)
+    if (plan === undefined) {
+      const {random} = this.context
+      const peers = this.context.peers()
+      const alternative = this.corrupt(signed)
+      plan = {
+        alternative,
+        alternativeTo: new Set(peers.filter(() => random.chance(0.5))),
+        silentTo: new Set(random.chance(0.4) ? peers.filter(() => random.chance(0.5)) : []),
+      }
+      this.plans.set(key, plan)
+      if (this.plans.size > PLANS_MAX) this.plans.delete(this.plans.keys().next().value!)
+    }
+    return plan
   }
 
   /** Noise sent each tick regardless of the protocol. */

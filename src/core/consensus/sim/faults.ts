@@ -11,6 +11,8 @@ export type CrashPoint = 'between-readies' | 'after-persist' | 'after-send'
 export type FaultEvent =
   | {readonly tick: number; readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[]}
   | {readonly tick: number; readonly kind: 'heal'}
+  | {readonly tick: number; readonly kind: 'degrade-links'; readonly links: readonly (readonly [NodeId, NodeId, number])[]}
+  | {readonly tick: number; readonly kind: 'restore-links'}
   | {readonly tick: number; readonly kind: 'crash'; readonly node: NodeId; readonly point: CrashPoint}
   | {readonly tick: number; readonly kind: 'restart'; readonly node: NodeId}
 
@@ -24,6 +26,7 @@ export interface FaultPlanOptions {
 }
 
 const PARTITIONS_MAX = 3
+const DEGRADATIONS_MAX = 6
 const CRASHES_MAX = 4
 const CRASH_POINTS: readonly CrashPoint[] = ['between-readies', 'after-persist', 'after-send']
 
@@ -37,6 +40,18 @@ export function planFaults(random: SimRandom, options: FaultPlanOptions): FaultE
       const cut = random.between(1, shuffled.length - 1)
       events.push({tick: start, kind: 'partition', groups: [shuffled.slice(0, cut), shuffled.slice(cut)]})
       events.push({tick: Math.min(last, start + random.between(10, 120)), kind: 'heal'})
+    }
+  }
+  if (options.partitions) {
+    // Some directed links lose most messages for a while: some nodes hear a quorum, others not.
+    for (let i = random.int(DEGRADATIONS_MAX + 1); i > 0; i--) {
+      const start = random.int(last)
+      const links: [NodeId, NodeId, number][] = []
+      for (const from of options.nodes) {
+        for (const to of options.nodes) if (from !== to && random.chance(0.3)) links.push([from, to, random.between(80, 100) / 100])
+      }
+      events.push({tick: start, kind: 'degrade-links', links})
+      events.push({tick: Math.min(last, start + random.between(20, 150)), kind: 'restore-links'})
     }
   }
   if (options.crashes && options.crashable.length > 0) {
@@ -57,6 +72,10 @@ export function describeFault(event: FaultEvent): string {
       return `t=${event.tick} partition ${event.groups.map((group) => `{${group.join(',')}}`).join(' | ')}`
     case 'heal':
       return `t=${event.tick} heal`
+    case 'degrade-links':
+      return `t=${event.tick} degrade ${event.links.map(([from, to, rate]) => `${from}>${to}@${rate}`).join(',')}`
+    case 'restore-links':
+      return `t=${event.tick} restore links`
     case 'crash':
       return `t=${event.tick} crash ${event.node} (${event.point})`
     case 'restart':

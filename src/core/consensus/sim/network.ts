@@ -33,6 +33,8 @@ export class SimNetwork {
   private queue: Envelope[] = []
   private sequence = 0
   private groups = new Map<NodeId, number>()
+  /** Extra drop rates of single directed links ("a>b"), for faults that hurt some paths only. */
+  private linkDropRates = new Map<string, number>()
   sent = 0
   dropped = 0
 
@@ -43,7 +45,8 @@ export class SimNetwork {
 
   send(from: NodeId, to: NodeId, message: SimMessage, now: number): void {
     this.sent++
-    if (from === to || !this.connected(from, to) || this.random.chance(this.faults.dropRate)) {
+    const linkDropRate = this.linkDropRates.get(`${from}>${to}`) ?? 0
+    if (from === to || !this.connected(from, to) || this.random.chance(Math.max(this.faults.dropRate, linkDropRate))) {
       this.dropped++
       return
     }
@@ -72,6 +75,14 @@ export class SimNetwork {
 
   heal(): void {
     this.groups = new Map()
+  }
+
+  degradeLinks(links: readonly (readonly [NodeId, NodeId, number])[]): void {
+    for (const [from, to, rate] of links) this.linkDropRates.set(`${from}>${to}`, rate)
+  }
+
+  restoreLinks(): void {
+    this.linkDropRates = new Map()
   }
 
   inFlight(): number {

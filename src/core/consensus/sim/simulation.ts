@@ -170,6 +170,10 @@ class World {
         return this.network.partition(event.groups)
       case 'heal':
         return this.network.heal()
+      case 'degrade-links':
+        return this.network.degradeLinks(event.links)
+      case 'restore-links':
+        return this.network.restoreLinks()
       case 'crash':
         return this.nodeById(event.node).crash(event.point)
       case 'restart':
@@ -179,6 +183,7 @@ class World {
 
   private healEverything(): void {
     this.network.heal()
+    this.network.restoreLinks()
     this.network.faults = {...CALM_NETWORK}
     for (const node of this.nodes) node.restart()
   }

@@ -82,5 +82,5 @@ export function pay(): void {
 export function get(): void {
   const record = storage.get(slot(args().getString("id")));
   if (record == null) returnNull();
-  else returnJson(record!);
+  else returnJson(record);
 }

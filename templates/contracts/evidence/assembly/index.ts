@@ -27,12 +27,12 @@ export function put(): void {
 export function get(): void {
   const record = storage.get(slot(args().getString("key")));
   if (record == null) returnNull();
-  else returnJson(record!);
+  else returnJson(record);
 }
 
 export function verify(): void {
   const input = args();
   const record = storage.get(slot(input.getString("key")));
   if (record == null) { returnBool(false); return; }
-  returnBool(JsonObject.parse(record!).getString("hash") == input.getString("hash").toLowerCase());
+  returnBool(JsonObject.parse(record).getString("hash") == input.getString("hash").toLowerCase());
 }

@@ -5,14 +5,16 @@
  * fastVerify/fallback cases always run; the addon cases are skipped, with the reason in their
  * title, when the addon is not built.
  */
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {expect} from 'chai'
-import {fromHex, utf8} from '../../../../src/core/bytes.js'
+import {sm2 as smCrypto} from 'sm-crypto-v2'
+import {fromHex, toHex, utf8} from '../../../../src/core/bytes.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {
-  fastVerify, fastVerifyBatch, nativeSm2, nativeSm2Status, type SignedMessage, VERIFY_BATCH_ITEMS_MAX,
+  fastVerify, fastVerifyBatch, NATIVE_ADDON_PATH, nativeSm2, nativeSm2Status, type SignedMessage, VERIFY_BATCH_ITEMS_MAX,
 } from '../../../../src/core/crypto/native.js'
-import {bigIntToBytes, bytesToBigInt, ORDER} from '../../../../src/core/crypto/sm2-keys.js'
+import {bigIntToBytes, bytesToBigInt, CURVE, ORDER} from '../../../../src/core/crypto/sm2-keys.js'
+import {signedDigest} from '../../../../src/core/crypto/sm2-signature.js'
 import {publicKeyFromPrivate, sign, signatureFromDer, verify} from '../../../../src/core/crypto/sm2.js'
 import {sm3} from '../../../../src/core/crypto/sm3.js'
 
@@ -100,6 +102,71 @@ function edgeCases(): Case[] {
   ]
 }
 
+type Point = ReturnType<typeof smCrypto.precomputePublicKey>
+interface PointClass {
+  readonly BASE: Point
+  readonly Fp: {readonly ORDER: bigint}
+  fromAffine(affine: {x: bigint; y: bigint}): Point
+}
+
+const mod = (value: bigint, modulus: bigint): bigint => ((value % modulus) + modulus) % modulus
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n
+  for (let b = mod(base, modulus), e = exponent; e > 0n; e >>= 1n, b = (b * b) % modulus) {
+    if (e & 1n) result = (result * b) % modulus
+  }
+  return result
+}
+
+const invert = (value: bigint): bigint => modPow(value, ORDER - 2n, ORDER)
+const scalars = (r: bigint, s: bigint): Uint8Array => Uint8Array.of(...bigIntToBytes(r, 32), ...bigIntToBytes(s, 32))
+
+function pointBytes(point: Point): Uint8Array {
+  const {x, y} = point.toAffine()
+  return Uint8Array.of(0x04, ...bigIntToBytes(x, 32), ...bigIntToBytes(y, 32))
+}
+
+/**
+ * Signatures on chosen digests e, which message signing cannot reach (e is a hash): from
+ * s*G + (r + s)*P = k*G, pick two of r, s, e and solve for the third. Covers malleated scalars
+ * (r + n, s + n: right modulo n, out of range) and x1 >= n, where x1 mod n takes the second
+ * candidate (probability ~2^-128 for real signatures).
+ */
+function chosenDigestCases(): {name: string; publicKey: Uint8Array; digest: Uint8Array; signature: Uint8Array; valid: boolean}[] {
+  const Point = smCrypto.precomputePublicKey(toHex(keyPair('chosen').publicKey), 1).constructor as unknown as PointClass
+  const d = bytesToBigInt(sm3(utf8('chosen d'))) % ORDER
+  const k = bytesToBigInt(sm3(utf8('chosen k'))) % ORDER
+  const publicKey = pointBytes(Point.BASE.multiply(d))
+  const x1 = Point.BASE.multiply(k).toAffine().x
+  const smallS = 7n
+  const rForSmallS = mod((k - smallS * (1n + d)) * invert(d), ORDER)
+  const smallR = 11n
+  const sForSmallR = mod((k - smallR * d) * invert(1n + d), ORDER)
+  const digestFor = (r: bigint, x: bigint): Uint8Array => bigIntToBytes(mod(r - x, ORDER), 32)
+  // A curve point with x in [n, p): p = 3 (mod 4), so y = rhs^((p+1)/4) when rhs is a square.
+  const p = Point.Fp.ORDER
+  let x = ORDER
+  let y = 0n
+  do {
+    x++
+    const rhs = mod(x ** 3n + BigInt(`0x${CURVE.a}`) * x + BigInt(`0x${CURVE.b}`), p)
+    y = modPow(rhs, (p + 1n) / 4n, p)
+    if (mod(y * y, p) === rhs) break
+  } while (x < ORDER + 100n)
+  const target = Point.fromAffine({x, y})
+  const [s, t] = [5n, 9n] // then P = (R - s*G) / t and r = t - s
+  const highKey = pointBytes(target.subtract(Point.BASE.multiply(s)).multiply(invert(t)))
+  return [
+    {name: 'small s', publicKey, digest: digestFor(rForSmallS, x1), signature: scalars(rForSmallS, smallS), valid: true},
+    {name: 's + n', publicKey, digest: digestFor(rForSmallS, x1), signature: scalars(rForSmallS, smallS + ORDER), valid: false},
+    {name: 'small r', publicKey, digest: digestFor(smallR, x1), signature: scalars(smallR, sForSmallR), valid: true},
+    {name: 'r + n', publicKey, digest: digestFor(smallR, x1), signature: scalars(smallR + ORDER, sForSmallR), valid: false},
+    {name: 'x1 >= n', publicKey: highKey, digest: digestFor(t - s, x), signature: scalars(t - s, s), valid: true},
+    {name: 'x1 >= n, other digest', publicKey: highKey, digest: digestFor(t - s + 1n, x), signature: scalars(t - s, s), valid: false},
+  ]
+}
+
 /** `name: result` lines, so a disagreement names its case. */
 function outcomes(cases: readonly Case[], check: (item: Case) => boolean): string[] {
   return cases.map((item) => `${item.name}: ${check(item)}`)
@@ -131,6 +198,11 @@ describe('core/crypto/native', () => {
     it('say whether the addon is in use, and why not', () => {
       expect(nativeSm2Status.available).to.equal(nativeSm2 !== undefined)
       expect(nativeSm2Status.reason).to.be.a('string').and.not.equal('')
+    })
+
+    it('use the addon whenever it is built: a built addon that fails to load or self-test is a failure', () => {
+      if (!existsSync(NATIVE_ADDON_PATH) || process.env['WICHAIN_NATIVE_SM2'] === 'off') return
+      expect(nativeSm2Status.available, nativeSm2Status.reason).to.equal(true)
     })
   })
 
@@ -202,6 +274,26 @@ describe('core/crypto/native', () => {
       const signatureView = backing.subarray(68 + message.length, 68 + message.length + 64)
       expect(addon.verify(publicKey, view, signatureView)).to.equal(true)
       expect(addon.verify(publicKey, backing.subarray(68, 67 + message.length), signatureView)).to.equal(false)
+    })
+
+    it('verifyDigest with e = SM3(Z || M) equals verify', () => {
+      const cases = randomCases(30)
+      const expected = outcomes(cases, verifyJs)
+      for (let pass = 1; pass <= 3; pass++) {
+        const digestOutcomes = outcomes(cases, (item) => addon.verifyDigest(item.publicKey, signedDigest(item.publicKey, item.message), item.signature))
+        expect(digestOutcomes, `pass ${pass}`).to.deep.equal(expected)
+      }
+      const item = cases[0]!
+      expect(addon.verifyDigest(item.publicKey, signedDigest(item.publicKey, item.message).subarray(1), item.signature)).to.equal(false)
+    })
+
+    it('on chosen digests: rejects r + n and s + n, accepts x1 in [n, p), with and without a key table', () => {
+      for (const item of chosenDigestCases()) {
+        if (item.valid) expect(smCrypto.doVerifySignature(item.digest, toHex(item.signature), toHex(item.publicKey)), `${item.name}, sm-crypto-v2`).to.equal(true)
+        for (let sighting = 1; sighting <= 3; sighting++) {
+          expect(addon.verifyDigest(item.publicKey, item.digest, item.signature), `${item.name}, sighting ${sighting}`).to.equal(item.valid)
+        }
+      }
     })
 
     it('verifyBatch equals verify item by item, and refuses non-arrays', () => {

@@ -1,0 +1,137 @@
+/**
+ * Wires one chain to the P2P network: consensus messages both ways, forwarding of client txs to
+ * every peer (so whichever validator proposes has them), and block sync — on the engine's request
+ * and by a periodic status poll, so a node that was down or is new catches up even on an idle
+ * chain. Only validators and configured peers may connect.
+ */
+import type {Chain} from '../chain/chain.js'
+import type {Genesis} from '../chain/genesis.js'
+import type {SyncRequest} from '../consensus/engine.js'
+import type {KeyPair} from '../crypto/sm2.js'
+import type {Logger} from '../log.js'
+import {CHANNELS, NetworkNode, SyncService} from '../net/index.js'
+import type {NodeConfig} from './home.js'
+import {
+  decodeBlocksAnswer, decodeStatusAnswer, decodeSyncQuery, encodeBlocksAnswer, encodeStatusAnswer, encodeSyncQuery, SYNC_BLOCKS_PER_REQUEST_MAX,
+} from './sync-protocol.js'
+
+const SYNC_TIMEOUT_MS = 10_000
+const STATUS_POLL_MS = 2_000
+
+export class ChainNetwork {
+  private syncing = false
+  private pollTimer: NodeJS.Timeout | undefined
+  private chain!: Chain
+
+  private constructor(
+    readonly network: NetworkNode,
+    private readonly sync: SyncService,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options: {config: NodeConfig; genesis: Genesis; nodeKey: KeyPair; logger: Logger}): Promise<ChainNetwork> {
+    const {config, genesis} = options
+    const allowed = new Set([...genesis.validators.map((validator) => validator.publicKey), ...config.peers.map((peer) => peer.publicKey)])
+    const network = await NetworkNode.start({
+      nodeKey: options.nodeKey,
+      networkId: genesis.chainId,
+      isAllowed: (publicKey, networkId) => networkId === genesis.chainId && allowed.has(publicKey),
+      host: config.p2p.host,
+      port: config.p2p.port,
+      peers: config.peers.map((peer) => ({publicKey: peer.publicKey, host: peer.p2p.host, port: peer.p2p.port})),
+      logger: options.logger.child({component: 'net'}),
+    })
+    const sync = new SyncService(network, {logger: options.logger})
+    return new ChainNetwork(network, sync, options.logger)
+  }
+
+  /** Hooks for Chain.open: outbound consensus, tx forwarding, engine sync requests. */
+  chainHooks() {
+    return {
+      send: (to: string, bytes: Uint8Array) => {
+        if (to === 'broadcast') this.network.broadcast(CHANNELS.consensus, bytes)
+        else this.network.send(to, CHANNELS.consensus, bytes)
+      },
+      onTxAdmitted: (tx: {bytes: Uint8Array}) => void this.network.broadcast(CHANNELS.tx, tx.bytes),
+      onSyncRequest: (request: SyncRequest) => void this.syncFrom(request.peer),
+    }
+  }
+
+  attach(chain: Chain): void {
+    this.chain = chain
+    this.network.onMessage((from, channel, body) => {
+      if (channel === CHANNELS.consensus) void chain.step(from, body)
+      else if (channel === CHANNELS.tx) chain.submitTx(body, {fromPeer: true}).catch(() => undefined)
+    })
+    this.network.onPeerConnected(() => void this.syncFrom(undefined))
+    this.sync.onRequest(async (_from, bytes) => {
+      const query = decodeSyncQuery(bytes)
+      if (query.type === 'status') return encodeStatusAnswer(chain.head())
+      return encodeBlocksAnswer(await chain.committedBlocks(query.from, query.count))
+    })
+    this.pollTimer = setInterval(() => void this.syncFrom(undefined), STATUS_POLL_MS)
+  }
+
+  peerCount(): number {
+    return this.network.connectedPeers().length
+  }
+
+  /** Pull blocks from `peer` (or the most advanced connected peer) until we reach its head. */
+  private async syncFrom(peer: string | undefined): Promise<void> {
+    if (this.syncing || this.chain === undefined) return
+    this.syncing = true
+    try {
+      const target = peer ?? (await this.bestPeer())
+      if (target === undefined) return
+      for (;;) {
+        const from = this.chain.head().height + 1
+        const answer = await this.sync.request(target, encodeSyncQuery({type: 'blocks', from, count: SYNC_BLOCKS_PER_REQUEST_MAX}), SYNC_TIMEOUT_MS)
+        const blocks = decodeBlocksAnswer(answer)
+        if (blocks.length === 0) return
+        for (const block of blocks) {
+          if (!(await this.chain.applySynced(block))) return
+        }
+        this.logger.info('synced blocks', {from, to: this.chain.head().height, peer: target.slice(0, 16)})
+        if (blocks.length < SYNC_BLOCKS_PER_REQUEST_MAX) return
+      }
+    } catch (error) {
+      this.logger.debug('sync attempt failed', {error: (error as Error).message})
+    } finally {
+      this.syncing = false
+    }
+  }
+
+  private async bestPeer(): Promise<string | undefined> {
+    let best: {peer: string; height: number} | undefined
+    const ours = this.chain.head().height
+    await Promise.all(
+      this.network.connectedPeers().map(async (peer) => {
+        try {
+          const status = decodeStatusAnswer(await this.sync.request(peer, encodeSyncQuery({type: 'status'}), SYNC_TIMEOUT_MS))
+          if (status.height > ours && (best === undefined || status.height > best.height)) best = {peer, height: status.height}
+        } catch {
+          // an unreachable peer is simply not a sync source this round
+        }
+      }),
+    )
+    return best?.peer
+  }
+
+  peers() {
+    return this.network.peers().map((peer) => ({
+      publicKey: peer.publicKey,
+      address: peer.host === undefined ? undefined : `${peer.host}:${peer.port}`,
+      connected: peer.connected,
+      since: peer.since,
+      messagesIn: peer.messagesIn,
+      messagesOut: peer.messagesOut,
+      lastError: peer.lastError,
+    }))
+  }
+
+  async close(): Promise<void> {
+    if (this.pollTimer !== undefined) clearInterval(this.pollTimer)
+    this.sync.close()
+    await this.network.close()
+  }
+}

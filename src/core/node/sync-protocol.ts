@@ -1,0 +1,53 @@
+/**
+ * Block-sync payloads on the 'sync' channel (canonical CBOR): a peer asks for `status` (height and
+ * head hash) or for committed `blocks` from a height, answered with block bytes + certificates.
+ * Every answer is checked by the engine (certificate against the validators) before it is applied.
+ */
+import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
+import {readArray, readBytes, readEnum, readRecord, readUint} from '../codec/fields.js'
+import type {CommittedBlock} from '../consensus/engine.js'
+import {certificateFromDocument, certificateToDocument} from '../types/certificate.js'
+
+export const SYNC_BLOCKS_PER_REQUEST_MAX = 64
+
+export type SyncQuery = {readonly type: 'status'} | {readonly type: 'blocks'; readonly from: number; readonly count: number}
+
+export function encodeSyncQuery(query: SyncQuery): Uint8Array {
+  return encodeCanonical(query)
+}
+
+export function decodeSyncQuery(bytes: Uint8Array): SyncQuery {
+  const document = decodeCanonical(bytes, 'sync query') as Record<string, unknown>
+  const type = readEnum(document?.type, 'sync query type', ['status', 'blocks'] as const)
+  if (type === 'status') {
+    readRecord(document, 'sync query', ['type'])
+    return {type}
+  }
+  const fields = readRecord(document, 'sync query', ['type', 'from', 'count'])
+  return {type, from: readUint(fields.from, 'from'), count: Math.min(readUint(fields.count, 'count'), SYNC_BLOCKS_PER_REQUEST_MAX)}
+}
+
+export function encodeStatusAnswer(status: {height: number; hash: Uint8Array}): Uint8Array {
+  return encodeCanonical({height: status.height, hash: status.hash})
+}
+
+export function decodeStatusAnswer(bytes: Uint8Array): {height: number; hash: Uint8Array} {
+  const fields = readRecord(decodeCanonical(bytes, 'sync status'), 'sync status', ['height', 'hash'])
+  return {height: readUint(fields.height, 'height'), hash: readBytes(fields.hash, 'hash', {exact: 32})}
+}
+
+export function encodeBlocksAnswer(blocks: readonly CommittedBlock[]): Uint8Array {
+  return encodeCanonical({blocks: blocks.map((block) => ({height: block.height, payload: block.payload, certificate: certificateToDocument(block.certificate)}))})
+}
+
+export function decodeBlocksAnswer(bytes: Uint8Array): CommittedBlock[] {
+  const fields = readRecord(decodeCanonical(bytes, 'sync blocks'), 'sync blocks', ['blocks'])
+  return readArray(fields.blocks, 'blocks', SYNC_BLOCKS_PER_REQUEST_MAX).map((entry, index) => {
+    const block = readRecord(entry, `blocks[${index}]`, ['height', 'payload', 'certificate'])
+    return {
+      height: readUint(block.height, 'height'),
+      payload: readBytes(block.payload, 'payload'),
+      certificate: certificateFromDocument(block.certificate),
+    }
+  })
+}

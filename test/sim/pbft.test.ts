@@ -9,8 +9,10 @@ const REGRESSIONS: readonly Regression[] = [
 describeSeeds(
   'pbft',
   {
-    'pbft-4-byzantine': 60,
-    'pbft-4-crash': 30,
+    'pbft-4-byzantine': 50,
+    'pbft-4-crash': 25,
+    'pbft-4-hasty': 25,
+    'pbft-4-hasty-crash': 25,
     'pbft-5-byzantine': 25,
     'pbft-7-byzantine': 15,
     'pbft-add-validator': 15,

@@ -9,6 +9,7 @@ describeSeeds(
     'raft-3': 30,
     'raft-5': 30,
     'raft-4-lossy': 20,
+    'raft-4-hasty': 25,
     'raft-replace-server': 20,
     'raft-remove-two': 15,
   },

@@ -15,7 +15,7 @@ export function onPrePrepare(state: PbftState, signed: Signed<PrePrepareBody>): 
   if (body.signer !== state.primary(0) || payload === undefined) return
   const known = state.votes.proposalAt(0)
   // After a restart we may know the digest we prepared but not the block: take it from the resend.
-
+  if (known !== undefined && (!bytesEqual(known, body.digest) || state.votes.payload(known) !== undefined)) return
   if (!bytesEqual(state.application.digest(payload), body.digest)) return
   if (!state.application.validate(state.height, payload)) return
   acceptProposal(state, 0, body.digest, payload)
@@ -26,7 +26,7 @@ export function acceptProposal(state: PbftState, view: number, digest: Uint8Arra
   state.votes.acceptProposal(view, digest, payload)
   const proposal = state.votes.proposalAt(view)!
   const first = bytesEqual(proposal, digest)
-  if (first && view === state.view && state.viewActive && state.isValidator() && !bytesEqual(state.own.prepare?.body.digest ?? new Uint8Array(), digest)) {
+  if (first && view === state.view && state.viewActive && state.isValidator() && state.own.prepare?.body.view !== view) {
     const prepare = state.sign<PrepareBody>({type: 'prepare', height: state.height, view, signer: state.self, digest})
     state.own.prepare = prepare
     state.markDirty()
@@ -77,7 +77,8 @@ function mayCommit(state: PbftState, view: number, digest: Uint8Array): boolean 
     state.isValidator() &&
     proposal !== undefined &&
     bytesEqual(proposal, digest) &&
-    state.own.prepare?.body.view === view
+    state.own.prepare?.body.view === view &&
+    state.own.commit?.body.view !== view
   )
 }
 

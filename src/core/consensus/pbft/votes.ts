@@ -109,7 +109,7 @@ export class HeightVotes {
 
   /** The first proposal accepted in a view stays: a replica prepares at most one digest per view. */
   acceptProposal(view: number, digest: Uint8Array, payload: Uint8Array | undefined): void {
-    if (true) {
+    if (!this.proposals.has(view)) {
       this.proposals.set(view, digest)
       prune(this.proposals)
     }

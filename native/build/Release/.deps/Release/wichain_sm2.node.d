@@ -1,1 +1,0 @@
-cmd_Release/wichain_sm2.node := ln -f "Release/obj.target/wichain_sm2.node" "Release/wichain_sm2.node" 2>/dev/null || (rm -rf "Release/wichain_sm2.node" && cp -af "Release/obj.target/wichain_sm2.node" "Release/wichain_sm2.node")

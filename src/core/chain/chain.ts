@@ -7,7 +7,8 @@
  */
 import {bytesEqual, fromHex, toHex} from '../bytes.js'
 import type {CommittedBlock, ConsensusCrypto, ConsensusEngine, EngineOptions, NodeId, Ready, SyncRequest} from '../consensus/engine.js'
-import {sign, verify, type KeyPair} from '../crypto/sm2.js'
+import {fastVerify} from '../crypto/native.js'
+import {sign, type KeyPair} from '../crypto/sm2.js'
 import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
 import {Ledger, nextStateRoot} from '../ledger/index.js'
@@ -130,7 +131,7 @@ export class Chain {
     return {
       self: toHex(publicKey),
       sign: (message) => sign(privateKey, message, publicKey),
-      verify: (signer, message, signature) => verify(fromHex(signer), message, signature),
+      verify: (signer, message, signature) => fastVerify(fromHex(signer), message, signature),
       hash: (data) => sm3(data),
     }
   }

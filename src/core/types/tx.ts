@@ -8,7 +8,8 @@ import {randomBytes} from 'node:crypto'
 import {toHex} from '../bytes.js'
 import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
 import {readBytes, readRecord, readString, readUint} from '../codec/fields.js'
-import {addressOf, verify, type Signer} from '../crypto/sm2.js'
+import {fastVerify} from '../crypto/native.js'
+import {addressOf, type Signer} from '../crypto/sm2.js'
 import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
 
@@ -145,7 +146,7 @@ export function txToDocument(tx: Tx): Record<string, unknown> {
 
 /** True when the SM2 signature over the canonical body verifies for the sender key. */
 export function verifyTxSignature(tx: Tx): boolean {
-  return verify(tx.body.sender, encodeTxBody(tx.body), tx.signature)
+  return fastVerify(tx.body.sender, encodeTxBody(tx.body), tx.signature)
 }
 
 /** JSON view of a tx for APIs and the CLI. */

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   CONTRACT_TRAP: {exit: EXIT.failed, http: 422, rpc: -32022, description: 'contract trapped or misused the host API'},
   OUT_OF_GAS: {exit: EXIT.failed, http: 422, rpc: -32023, description: 'contract call ran out of gas'},
   BUILD_FAILED: {exit: EXIT.invalidInput, http: 400, rpc: -32024, description: 'contract source failed to compile'},
+  CONTRACT_FROZEN: {exit: EXIT.conflict, http: 423, rpc: -32025, description: 'contract is frozen: calls are refused until it is unfrozen'},
+  CONTRACT_DESTROYED: {exit: EXIT.conflict, http: 410, rpc: -32026, description: 'contract is destroyed: calls are refused for good'},
   PAYLOAD_TOO_LARGE: {exit: EXIT.invalidInput, http: 413, rpc: -32018, description: 'input exceeds a size limit'},
   KEY_ERROR: {exit: EXIT.invalidInput, http: 400, rpc: -32020, description: 'key or keystore is invalid'},
   WRONG_PASSWORD: {exit: EXIT.invalidInput, http: 401, rpc: -32021, description: 'keystore password is wrong'},

@@ -29,6 +29,7 @@ export const SYSTEM_CONTRACTS: readonly SystemContract[] = [evidenceContract]
 const EXECUTION_CACHE_MAX = 32
 const MEMPOOL_BYTES_MAX = 256 * 1024 * 1024
 const CONSENSUS_META = 'consensus-state'
+const IDLE_AFTER_MS = 5_000
 
 export interface ChainOptions {
   readonly directory: string
@@ -71,6 +72,7 @@ export class Chain {
   private engine!: ConsensusEngine
   private proposeHeight: number | undefined
   private lastEngineTickMs = 0
+  private lastConsensusMessageMs = 0
   private lastBlockTimeMs: number
   private closed = false
 
@@ -195,7 +197,11 @@ export class Chain {
     return this.enqueue(async () => {
       if (this.closed) return
       const now = this.now()
-      if (now - this.lastEngineTickMs >= (this.options.consensusTickMs ?? 0)) {
+      // An idle chain does not tick its engine: PBFT would otherwise time out views with nothing
+      // to agree on, and its backed-off timeouts would then delay the next real tx. Work is a
+      // pending tx here, or consensus traffic from peers in the last few seconds.
+      const busy = this.mempool.size > 0 || now - this.lastConsensusMessageMs < IDLE_AFTER_MS
+      if (busy && now - this.lastEngineTickMs >= (this.options.consensusTickMs ?? 0)) {
         this.lastEngineTickMs = now
         this.engine.tick()
       }
@@ -208,6 +214,7 @@ export class Chain {
   step(from: NodeId, bytes: Uint8Array): Promise<void> {
     return this.enqueue(async () => {
       if (this.closed) return
+      this.lastConsensusMessageMs = this.now()
       this.engine.step(from, bytes)
       await this.drainReady()
     })

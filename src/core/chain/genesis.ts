@@ -39,6 +39,19 @@ export interface ChainParams {
   readonly txExpiryWindow: number
   /** Most txs held in the mempool. */
   readonly mempoolTxsMax: number
+  /**
+   * Gas limit of one contract call (a tx or a query). Optional so that genesis documents written
+   * before contracts keep their digest; read it with `txGasMaxOf`.
+   */
+  readonly txGasMax?: number
+}
+
+/** ≈0.1 s of a tight loop on these machines; a counter increment costs ≈17 k. */
+export const DEFAULT_TX_GAS_MAX = 10_000_000
+export const TX_GAS_MAX_RANGE = Object.freeze({min: 100_000, max: 1_000_000_000})
+
+export function txGasMaxOf(params: ChainParams): number {
+  return params.txGasMax ?? DEFAULT_TX_GAS_MAX
 }
 
 export const DEFAULT_PARAMS: ChainParams = Object.freeze({
@@ -46,6 +59,7 @@ export const DEFAULT_PARAMS: ChainParams = Object.freeze({
   blockIntervalMs: 100,
   txExpiryWindow: 1000,
   mempoolTxsMax: 50_000,
+  txGasMax: DEFAULT_TX_GAS_MAX,
 })
 
 export interface Genesis {
@@ -122,12 +136,15 @@ function parseParams(value: unknown): ChainParams {
     }
     return number
   }
-  return Object.freeze({
+  const params: ChainParams = {
     blockTxsMax: read('blockTxsMax', 1, 10_000),
     blockIntervalMs: read('blockIntervalMs', 1, 60_000),
     txExpiryWindow: read('txExpiryWindow', 1, 1_000_000),
     mempoolTxsMax: read('mempoolTxsMax', 1, 1_000_000),
-  })
+  }
+  // Absent stays absent (the default applies): the digest of an older genesis must not change.
+  if (value.txGasMax === undefined) return Object.freeze(params)
+  return Object.freeze({...params, txGasMax: read('txGasMax', TX_GAS_MAX_RANGE.min, TX_GAS_MAX_RANGE.max)})
 }
 
 export function genesisDigest(genesis: Genesis): Uint8Array {

@@ -10,8 +10,8 @@ export default class Up extends WichainCommand<typeof Up> {
   static examples = ['<%= config.bin %> up', '<%= config.bin %> up --dir ./wichain-local --json']
   static flags = {
     dir: Flags.string({description: 'network directory', default: 'wichain-local'}),
-    nodes: Flags.integer({description: 'nodes (first run only)', default: 1, min: 1, max: 64}),
-    consensus: Flags.string({description: 'consensus (first run only)', options: ['solo', 'pbft', 'raft'], default: 'solo'}),
+    nodes: Flags.integer({description: 'nodes (first run only)', default: 4, min: 1, max: 64}),
+    consensus: Flags.string({description: 'consensus (first run only)', options: ['solo', 'pbft', 'raft'], default: 'pbft'}),
     'chain-id': Flags.string({description: 'chain id (first run only)', default: 'wi-local'}),
     'base-port': Flags.integer({description: 'first port; 0 picks free ports (first run only)', default: 26600, min: 0, max: 65535}),
     template: Flags.string({description: 'chain template (first run only)', default: 'work-injury'}),

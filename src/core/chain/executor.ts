@@ -4,14 +4,23 @@
  * the tx succeeds, so a failing tx changes nothing but still leaves a failed receipt.
  * Validity rules that make a whole block invalid (signature, chain id, expiry, replay, unknown
  * sender) are checked by `checkTxForBlock` before execution.
+ *
+ * A tx names a system contract (TypeScript, in `env.contracts`, plus the built-in `contracts`
+ * manager) or a user WASM contract deployed through the manager; the latter runs in the VM with
+ * the chain's per-call gas limit, and its figures (calls, failures, gas) are updated in state.
  */
 import {toHex, utf8} from '../bytes.js'
 import {toWichainError, WichainError} from '../errors.js'
-import type {StateWrite} from '../ledger/index.js'
+import {STATE_LIMITS, type StateWrite} from '../ledger/index.js'
 import {createReceipt, RECEIPT_LIMITS, type Receipt} from '../types/receipt.js'
 import type {Tx} from '../types/tx.js'
+import type {JsonValue} from '../vm/runtime.js'
 import type {CallContext, ContractState, SystemContract} from './contracts/contract.js'
-import type {Role} from './genesis.js'
+import {recordCall} from './contracts/figures.js'
+import {contractManager} from './contracts/manager.js'
+import {isContractName, loadRecord, MANAGER_NAME, REGISTRY_LIMITS} from './contracts/registry.js'
+import {callWasmContract, type WasmCallInput} from './contracts/wasm-call.js'
+import {DEFAULT_TX_GAS_MAX, type Role} from './genesis.js'
 
 export interface ExecutionEnvironment {
   readonly chainId: string
@@ -20,7 +29,18 @@ export interface ExecutionEnvironment {
   roleOf(address: string): Role | undefined
   /** Committed state before this block (synchronous reads). */
   readState(key: Uint8Array): Uint8Array | undefined
+  /** Gas limit of one user-contract call: the genesis `txGasMaxOf(params)`; DEFAULT_TX_GAS_MAX when absent. */
+  readonly txGasMax?: number
 }
+
+/** System contracts every chain has, whether or not the environment lists them. */
+const BUILT_IN_CONTRACTS: ReadonlyMap<string, SystemContract> = new Map([[contractManager.name, contractManager]])
+
+/**
+ * Share of the ledger's per-block state limits kept back for the figures the executor writes
+ * after the txs' own writes (at most one key per user contract).
+ */
+const FIGURES_RESERVE = Object.freeze({writes: REGISTRY_LIMITS.contractsMax, bytes: 1024 * 1024})
 
 export interface BlockExecution {
   readonly receipts: readonly Receipt[]
@@ -42,12 +62,41 @@ class Overlay {
   }
 }
 
+/**
+ * Keeps a block's net writes inside the ledger's limits (STATE_LIMITS), which a block must not
+ * exceed or it could never be committed. Bytes are summed over every merged write, an upper
+ * bound of the net bytes, so the check is conservative and the same on every node.
+ */
+class BlockBudget {
+  private bytes = 0
+  constructor(private readonly overlay: Overlay) {}
+
+  /** Merge a successful tx's writes; false (nothing merged) when they would not fit. */
+  merge(entries: ReadonlyMap<string, Uint8Array | null>): boolean {
+    let newKeys = 0
+    let bytes = 0
+    for (const [keyHex, value] of entries) {
+      if (!this.overlay.entries.has(keyHex)) newKeys++
+      bytes += keyHex.length / 2 + (value?.length ?? 0)
+    }
+    if (this.overlay.entries.size + newKeys > STATE_LIMITS.writesMax - FIGURES_RESERVE.writes) return false
+    if (this.bytes + bytes > STATE_LIMITS.writeBytesMax - FIGURES_RESERVE.bytes) return false
+    this.bytes += bytes
+    for (const [keyHex, value] of entries) this.overlay.entries.set(keyHex, value)
+    return true
+  }
+}
+
 export function executeBlock(env: ExecutionEnvironment, txs: readonly Tx[], block: {height: number; timestamp: number}): BlockExecution {
   const blockOverlay = new Overlay((keyHex) => env.readState(Buffer.from(keyHex, 'hex')))
+  const budget = new BlockBudget(blockOverlay)
   const receipts = txs.map((tx) => {
     const txOverlay = new Overlay((keyHex) => blockOverlay.get(keyHex))
-    const receipt = executeTx(env, tx, block, txOverlay)
-    if (receipt.status === 'ok') for (const [key, value] of txOverlay.entries) blockOverlay.entries.set(key, value)
+    let receipt = executeTx(env, tx, block, txOverlay)
+    if (receipt.status === 'ok' && !budget.merge(txOverlay.entries)) {
+      receipt = failedReceipt(tx, new WichainError('PAYLOAD_TOO_LARGE', 'this block has no room left for the state writes of this tx; send it again'), receipt.gasUsed)
+    }
+    if (systemContract(env, tx.body.contract) === undefined) recordFigures(blockOverlay, tx, receipt, block.height)
     return receipt
   })
   const writes = [...blockOverlay.entries.keys()].sort().map((keyHex) => ({
@@ -66,6 +115,44 @@ function contractState(contract: string, overlay: Overlay): ContractState {
   }
 }
 
+/** Count a user-contract call in the contract's figures (calls to names never deployed are not counted). */
+function recordFigures(overlay: Overlay, tx: Tx, receipt: Receipt, height: number): void {
+  const registry = contractState(MANAGER_NAME, overlay)
+  const name = tx.body.contract
+  if (!isContractName(name) || loadRecord(registry, name) === undefined) return
+  recordCall(registry, name, height, {ok: receipt.status === 'ok', gasUsed: receipt.gasUsed, error: receipt.error})
+}
+
+function systemContract(env: Pick<ExecutionEnvironment, 'contracts'>, name: string): SystemContract | undefined {
+  return env.contracts.get(name) ?? BUILT_IN_CONTRACTS.get(name)
+}
+
+function failedReceipt(tx: Tx, failure: WichainError | {code: string; message: string}, gasUsed: number): Receipt {
+  return createReceipt({
+    txHash: tx.hash,
+    status: 'failed',
+    result: 'null',
+    error: {code: failure.code, message: receiptMessage(failure.message)},
+    gasUsed,
+    events: [],
+  })
+}
+
+function wasmInput(env: ExecutionEnvironment, contract: string, method: string, args: unknown, context: Omit<WasmCallInput['context'], 'contract'>, mode: WasmCallInput['mode']): WasmCallInput {
+  return {method, args: args as JsonValue, context: {...context, contract}, gasLimit: env.txGasMax ?? DEFAULT_TX_GAS_MAX, mode}
+}
+
+/** A tx to a user contract: its writes go to the tx overlay only when the call succeeds. */
+function executeWasmTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; timestamp: number}, overlay: Overlay): Receipt {
+  const state = {get: (key: Uint8Array) => overlay.get(toHex(key))}
+  const context = {caller: tx.senderAddress, txHash: tx.hashHex, blockHeight: block.height, blockTime: block.timestamp}
+  const input = wasmInput(env, tx.body.contract, tx.body.method, JSON.parse(tx.body.args), context, 'tx')
+  const outcome = callWasmContract(contractState(MANAGER_NAME, overlay), state, input)
+  if (!outcome.ok) return failedReceipt(tx, outcome.error, outcome.gasUsed)
+  for (const write of outcome.writes) overlay.entries.set(toHex(write.key), write.value)
+  return createReceipt({txHash: tx.hash, status: 'ok', result: outcome.result, error: null, gasUsed: outcome.gasUsed, events: outcome.events})
+}
+
 function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; timestamp: number}, overlay: Overlay): Receipt {
   const context: CallContext = {
     chainId: env.chainId,
@@ -75,6 +162,7 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
     sender: {address: tx.senderAddress, publicKey: toHex(tx.body.sender), role: env.roleOf(tx.senderAddress)},
   }
   try {
+    if (systemContract(env, tx.body.contract) === undefined) return executeWasmTx(env, tx, block, overlay)
     const method = resolveMethod(env, tx.body.contract, tx.body.method)
     if (method.roles !== undefined && (context.sender.role === undefined || !method.roles.includes(context.sender.role))) {
       throw new WichainError('UNAUTHORIZED', `${tx.body.contract}.${tx.body.method} needs role ${method.roles.join('|')}; sender has ${context.sender.role ?? 'none'}`)
@@ -85,15 +173,7 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
     return createReceipt({txHash: tx.hash, status: 'ok', result: resultJson, error: null, gasUsed: 0, events: []})
   } catch (error) {
     overlay.entries.clear()
-    const failure = toWichainError(error)
-    return createReceipt({
-      txHash: tx.hash,
-      status: 'failed',
-      result: 'null',
-      error: {code: failure.code, message: receiptMessage(failure.message)},
-      gasUsed: 0,
-      events: [],
-    })
+    return failedReceipt(tx, toWichainError(error), 0)
   }
 }
 
@@ -109,18 +189,29 @@ function receiptMessage(message: string): string {
 }
 
 export function resolveMethod(env: Pick<ExecutionEnvironment, 'contracts'>, contractName: string, methodName: string) {
-  const contract = env.contracts.get(contractName)
+  const contract = systemContract(env, contractName)
   if (contract === undefined) throw new WichainError('UNKNOWN_CONTRACT', `no contract "${contractName}"`)
   const method = Object.hasOwn(contract.methods, methodName) ? contract.methods[methodName] : undefined
   if (method === undefined) throw new WichainError('UNKNOWN_CONTRACT', `contract "${contractName}" has no method "${methodName}"`)
   return method
 }
 
-/** Read-only call against committed state. */
-export function query(env: ExecutionEnvironment, contractName: string, methodName: string, args: unknown, height: number): unknown {
+/**
+ * Read-only call against committed state. A user contract runs in the VM with its writes
+ * discarded; a frozen or destroyed one can still be queried (its state stays readable). The
+ * context has no caller or tx; `blockTime` is the head block's time when the caller gives it.
+ */
+export function query(env: ExecutionEnvironment, contractName: string, methodName: string, args: unknown, height: number, blockTime = 0): unknown {
+  const overlay = new Overlay((keyHex) => env.readState(Buffer.from(keyHex, 'hex')))
+  if (systemContract(env, contractName) === undefined) {
+    const context = {caller: '', txHash: '', blockHeight: height, blockTime}
+    const state = {get: (key: Uint8Array) => overlay.get(toHex(key))}
+    const outcome = callWasmContract(contractState(MANAGER_NAME, overlay), state, wasmInput(env, contractName, methodName, args, context, 'query'))
+    if (!outcome.ok) throw new WichainError(outcome.error.code, outcome.error.message, {gasUsed: outcome.gasUsed})
+    return JSON.parse(outcome.result) as unknown
+  }
   const method = resolveMethod(env, contractName, methodName)
   if (!method.readOnly) throw new WichainError('INVALID_ARGUMENT', `${contractName}.${methodName} writes state; send a tx instead`)
-  const overlay = new Overlay((keyHex) => env.readState(Buffer.from(keyHex, 'hex')))
-  const context: CallContext = {chainId: env.chainId, height, blockTime: 0, txHash: '', sender: {address: '', publicKey: '', role: undefined}}
+  const context: CallContext = {chainId: env.chainId, height, blockTime, txHash: '', sender: {address: '', publicKey: '', role: undefined}}
   return method.run(contractState(contractName, overlay), args, context)
 }

@@ -5,7 +5,7 @@
  * success; a trap, abort or out-of-gas returns a failure with the gas burnt and no writes.
  */
 import {concatBytes, utf8} from '../../bytes.js'
-import {WichainError} from '../../errors.js'
+import {WichainError, type ErrorCode} from '../../errors.js'
 import {RECEIPT_LIMITS, type ReceiptEvent} from '../../types/receipt.js'
 import type {CallContext as VmContext} from '../../vm/host.js'
 import {executeContract, type JsonValue} from '../../vm/runtime.js'
@@ -39,7 +39,7 @@ export interface WasmCallSuccess {
 
 export interface WasmCallFailure {
   readonly ok: false
-  readonly error: {readonly code: string; readonly message: string}
+  readonly error: {readonly code: ErrorCode; readonly message: string}
   readonly gasUsed: number
 }
 

@@ -5,7 +5,7 @@
  */
 import {createWriteStream, rmSync, writeFileSync} from 'node:fs'
 import type {Server} from 'node:http'
-import {homePath} from '../core/node/home.js'
+import {homePath, readNodeConfig} from '../core/node/home.js'
 import {Node} from '../core/node/node.js'
 import {createJsonLogger, type Logger} from '../core/log.js'
 import {startRpcServer} from './rpc.js'
@@ -18,7 +18,8 @@ export interface RunningNode {
 
 export async function runNode(options: {home: string; password?: string; logToFile?: boolean; logger?: Logger}): Promise<RunningNode> {
   const logStream = options.logToFile === true ? createWriteStream(homePath(options.home, 'log'), {flags: 'a'}) : undefined
-  const logger = options.logger ?? createJsonLogger((line) => (logStream ?? process.stderr).write(line))
+  const level = process.env.WICHAIN_LOG_LEVEL ?? readNodeConfig(options.home).logLevel
+  const logger = options.logger ?? createJsonLogger((line) => (logStream ?? process.stderr).write(line), {level: level as 'debug' | 'info' | 'warn' | 'error'})
   const node = await Node.start({home: options.home, logger, password: options.password})
   let server: Server
   try {

@@ -228,6 +228,7 @@ export class Chain {
     const block = this.buildBlock(height)
     if (block === undefined) return
     this.proposeHeight = undefined
+    this.options.logger.debug('proposing', {height, txs: block.txs.length, hash: block.hashHex})
     this.engine.propose(height, encodeBlock(block))
   }
 
@@ -244,8 +245,10 @@ export class Chain {
     })
     if (txs.length === 0) return undefined
     const parent = this.head()
-    const execution = executeBlock(this.environment(), txs, {height, timestamp: this.blockTime()})
-    const block = this.assemble(height, parent.hash, txs, execution)
+    // One timestamp for both: contracts see the block time the header records.
+    const timestamp = this.blockTime()
+    const execution = executeBlock(this.environment(), txs, {height, timestamp})
+    const block = this.assemble(height, parent.hash, txs, execution, timestamp)
     this.remember(block, execution)
     return block
   }
@@ -256,7 +259,7 @@ export class Chain {
 
   private lastBlockTimestamp = 0
 
-  private assemble(height: number, prevHash: Uint8Array, txs: readonly Tx[], execution: BlockExecution, timestamp = this.blockTime()): Block {
+  private assemble(height: number, prevHash: Uint8Array, txs: readonly Tx[], execution: BlockExecution, timestamp: number): Block {
     const previousStateRoot = this.headStateRoot
     return createBlock(
       {
@@ -289,17 +292,23 @@ export class Chain {
       if (this.executions.has(block.hashHex)) return true
       const head = this.head()
       const header = block.header
-      if (header.chainId !== this.chainId || header.height !== height || height !== head.height + 1) return false
-      if (!bytesEqual(header.prevHash, head.hash) || header.timestamp < this.lastBlockTimestamp) return false
+      const invalid = (reason: string): false => {
+        this.options.logger.warn('invalid proposal', {height, hash: block.hashHex, reason})
+        return false
+      }
+      if (header.chainId !== this.chainId || header.height !== height || height !== head.height + 1) return invalid('wrong chain or height')
+      if (!bytesEqual(header.prevHash, head.hash)) return invalid('does not extend our head')
+      if (header.timestamp < this.lastBlockTimestamp) return invalid('timestamp before its parent')
       const seen = new Set<string>()
       for (const tx of block.txs) {
-        if (seen.has(tx.hashHex) || this.ledger.hasTxSync(tx.hash)) return false
+        if (seen.has(tx.hashHex) || this.ledger.hasTxSync(tx.hash)) return invalid(`tx ${tx.hashHex} repeated or already committed`)
         seen.add(tx.hashHex)
         checkTxForBlock(this.rules(), tx, height, {verifySignature: !this.mempool.has(tx.hashHex)})
       }
       const execution = executeBlock(this.environment(), block.txs, {height, timestamp: header.timestamp})
       const expected = this.assemble(height, head.hash, block.txs, execution, header.timestamp)
-      if (!bytesEqual(expected.header.receiptRoot, header.receiptRoot) || !bytesEqual(expected.header.stateRoot, header.stateRoot)) return false
+      if (!bytesEqual(expected.header.receiptRoot, header.receiptRoot)) return invalid('receipt root differs from our execution')
+      if (!bytesEqual(expected.header.stateRoot, header.stateRoot)) return invalid('state root differs from our execution')
       this.remember(block, execution)
       return true
     } catch (error) {

@@ -15,6 +15,7 @@ import {STATE_LIMITS, type StateWrite} from '../ledger/index.js'
 import {createReceipt, RECEIPT_LIMITS, type Receipt} from '../types/receipt.js'
 import type {Tx} from '../types/tx.js'
 import type {JsonValue} from '../vm/runtime.js'
+import {StorageFault} from '../vm/write-buffer.js'
 import type {CallContext, ContractState, SystemContract} from './contracts/contract.js'
 import {recordCall} from './contracts/figures.js'
 import {contractManager} from './contracts/manager.js'
@@ -172,6 +173,8 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
     if (Buffer.byteLength(resultJson) > RECEIPT_LIMITS.resultBytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', 'result too large')
     return createReceipt({txHash: tx.hash, status: 'ok', result: resultJson, error: null, gasUsed: 0, events: []})
   } catch (error) {
+    // A state read that failed is this node's fault, not the tx's: no receipt may record it.
+    if (error instanceof StorageFault) throw error
     overlay.entries.clear()
     return failedReceipt(tx, toWichainError(error), 0)
   }

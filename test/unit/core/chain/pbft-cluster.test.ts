@@ -45,7 +45,8 @@ describe('core/chain with PBFT: a 4-node cluster in one process', function () {
           genesis,
           nodeKey,
           logger: nullLogger,
-          clock: () => clock,
+          // Every read moves the clock, as a real one does: a driver must read it once per decision.
+          clock: () => (clock += 1),
           createEngine: (context) => createPbftEngine(context),
           send: (to, bytes) => {
             for (const [target, chain] of chains.entries()) {

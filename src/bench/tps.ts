@@ -79,10 +79,8 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
   const homes: string[] = []
   try {
     const network = await initNetwork({out: dir, nodes: options.nodes, consensus: options.consensus, chainId: 'wi-bench', basePort: 0, template: 'work-injury'})
-    for (const node of network.nodes) {
-      await startDetached(node.home)
-      homes.push(node.home)
-    }
+    homes.push(...network.nodes.map((node) => node.home))
+    await Promise.all(homes.map((home) => startDetached(home)))
     progress(`${options.nodes} ${options.consensus} node(s) up; signing ${options.txs} txs`)
     const signer = createSigner(readKeystoreFile(network.admin.user.file))
     const txs = Array.from({length: options.txs}, (_, index) =>

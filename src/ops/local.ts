@@ -27,13 +27,15 @@ export async function up(options: {dir: string; nodes: number; consensus: Consen
     created = true
   }
   const homes = nodeHomes(dir)
-  const nodes = []
-  for (const home of homes) {
-    const alreadyRunning = runningPid(home)
-    const pid = alreadyRunning ?? (await startDetached(home)).pid
-    const config = readNodeConfig(home)
-    nodes.push({name: config.name, home, rpc: rpcUrl(config.rpc), p2p: `${config.p2p.host}:${config.p2p.port}`, pid, started: alreadyRunning === undefined})
-  }
+  // Start every node at once: each waits for its own RPC only, and peers connect as they come up.
+  const nodes = await Promise.all(
+    homes.map(async (home) => {
+      const alreadyRunning = runningPid(home)
+      const pid = alreadyRunning ?? (await startDetached(home)).pid
+      const config = readNodeConfig(home)
+      return {name: config.name, home, rpc: rpcUrl(config.rpc), p2p: `${config.p2p.host}:${config.p2p.port}`, pid, started: alreadyRunning === undefined}
+    }),
+  )
   const genesis = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as {chainId: string; consensus: string}
   const admin = Object.fromEntries(['orgadmin', 'auditor', 'user', 'devops'].map((role) => [role, join(dir, 'admin', `${role}.json`)]))
   return {dir, created, chainId: genesis.chainId, consensus: genesis.consensus, genesis: join(dir, 'genesis.json'), nodes, admin}
@@ -43,8 +45,8 @@ export async function down(options: {dir: string; purge: boolean}) {
   const dir = resolve(options.dir)
   const homes = nodeHomes(dir)
   if (homes.length === 0 && !options.purge) throw new WichainError('NOT_FOUND', `no local network in ${dir}`)
-  const stopped = []
-  for (const home of homes) if (runningPid(home) !== undefined) stopped.push((await stopNode(home, {force: true})).pid)
+  const running = homes.filter((home) => runningPid(home) !== undefined)
+  const stopped = await Promise.all(running.map(async (home) => (await stopNode(home, {force: true})).pid))
   if (options.purge) rmSync(dir, {recursive: true, force: true})
   return {dir, stopped: stopped.length, purged: options.purge}
 }

@@ -6,7 +6,7 @@
  */
 import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
-import {appendFileSync, readFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {binaryen} from '../../src/core/vm/ir.js'
 import {ok, Sandbox, wichain} from './harness.js'
@@ -67,6 +67,13 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
     const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', 'wi-contracts', '--base-port', '0', '--template', 'dev'])
     rpc = init.nodes[0].rpc
     await ok(['node', 'start', '--home', box.path('net', 'node0'), '--detach'])
+  })
+
+  afterEach(function () {
+    // A failure caused by the node (a crash shows as UNAVAILABLE) is explained by its log.
+    if (this.currentTest?.state !== 'failed') return
+    const log = box.path('net', 'node0', 'node.log')
+    if (existsSync(log)) process.stderr.write(`--- node.log (tail) ---\n${readFileSync(log, 'utf8').slice(-4000)}\n`)
   })
 
   after(() => box.cleanup())

@@ -46,6 +46,8 @@ export interface ChainOptions {
   readonly onSyncRequest?: (request: SyncRequest) => void
   /** Milliseconds between consensus engine ticks (the driver calls `tick` more often). */
   readonly consensusTickMs?: number
+  /** Tick the engine even with no pending txs and no recent consensus traffic (default true). */
+  readonly tickWhenIdle?: boolean
 }
 
 /** What the node's engine factory gets: the engine options plus the chain's genesis. */
@@ -197,10 +199,10 @@ export class Chain {
     return this.enqueue(async () => {
       if (this.closed) return
       const now = this.now()
-      // An idle chain does not tick its engine: PBFT would otherwise time out views with nothing
+      // An idle PBFT chain does not tick its engine: it would otherwise time out views with nothing
       // to agree on, and its backed-off timeouts would then delay the next real tx. Work is a
       // pending tx here, or consensus traffic from peers in the last few seconds.
-      const busy = this.mempool.size > 0 || now - this.lastConsensusMessageMs < IDLE_AFTER_MS
+      const busy = this.options.tickWhenIdle !== false || this.mempool.size > 0 || now - this.lastConsensusMessageMs < IDLE_AFTER_MS
       if (busy && now - this.lastEngineTickMs >= (this.options.consensusTickMs ?? 0)) {
         this.lastEngineTickMs = now
         this.engine.tick()

@@ -6,6 +6,7 @@ import {toHex} from '../bytes.js'
 import {Chain, type EngineContext} from '../chain/chain.js'
 import type {ConsensusEngine} from '../consensus/engine.js'
 import {createPbftEngine} from '../consensus/pbft/index.js'
+import {createRaftEngine} from '../consensus/raft/index.js'
 import {createSoloEngine} from '../consensus/solo/index.js'
 import {readKeystoreFile, type KeyPair} from '../crypto/index.js'
 import {WichainError} from '../errors.js'
@@ -30,8 +31,9 @@ function engineFactory(logger: Logger) {
         return createSoloEngine(context)
       case 'pbft':
         return createPbftEngine({...context, logger: logger.child({component: 'pbft'})})
-      default:
-        throw new WichainError('OPERATION_FAILED', `consensus "${context.genesis.consensus}" is not available in this build yet`)
+      case 'raft':
+        // Election timeouts only need to differ between nodes; no agreement depends on them.
+        return createRaftEngine({...context, random: Math.random, logger: logger.child({component: 'raft'})})
     }
   }
 }
@@ -82,6 +84,8 @@ export class Node {
       logger,
       createEngine: engineFactory(logger),
       consensusTickMs: CONSENSUS_TICK_MS[genesis.consensus],
+      // PBFT's view timer would churn views on an idle chain; Raft's heartbeats must keep going.
+      tickWhenIdle: genesis.consensus !== 'pbft',
       ...network?.chainHooks(),
     })
     this.chains.set(chain.chainId, chain)

@@ -46,7 +46,7 @@ export class RaftEngine implements ConsensusEngine {
     if (state.role === 'leader') {
       if (++state.heartbeatElapsedTicks >= state.timing.heartbeatTicks) {
         state.heartbeatElapsedTicks = 0
-        broadcastAppend(state)
+        broadcastAppend(state, true)
       }
       return maybeProposeOrReconfigure(state)
     }

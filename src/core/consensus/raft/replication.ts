@@ -34,17 +34,24 @@ export function ensureProgress(state: RaftState, member: NodeId): Progress {
   return progress
 }
 
-export function broadcastAppend(state: RaftState): void {
-  for (const member of state.members()) if (member !== state.self) sendAppend(state, member)
+/**
+ * Append to every member. Normally only what was not sent yet (`next` moves on optimistically,
+ * so one entry is sent once, not once per message that provokes a send); with `retransmit` (the
+ * heartbeat) everything not yet acknowledged, which is how lost appends are recovered.
+ */
+export function broadcastAppend(state: RaftState, retransmit = false): void {
+  for (const member of state.members()) if (member !== state.self) sendAppend(state, member, retransmit)
 }
 
-export function sendAppend(state: RaftState, to: NodeId): void {
+export function sendAppend(state: RaftState, to: NodeId, retransmit = false): void {
   const progress = ensureProgress(state, to)
+  if (retransmit) progress.next = progress.match + 1
   const prevIndex = progress.next - 1
   const prevTerm = state.log.term(prevIndex)
   if (prevTerm === undefined || progress.next <= state.log.snapshot.index) return sendSnapshot(state, to, progress)
   const entries = state.log.slice(progress.next, state.limits.entriesPerAppendMax, state.limits.appendBytesMax)
   state.send(to, {type: 'append', term: state.term, prevIndex, prevTerm, entries, commit: state.commitIndex})
+  progress.next = prevIndex + entries.length + 1
 }
 
 function sendSnapshot(state: RaftState, to: NodeId, progress: Progress): void {
@@ -107,6 +114,7 @@ export function onAppendResponse(state: RaftState, from: NodeId, message: Append
     if (progress.next <= state.log.lastIndex() && state.role === 'leader') sendAppend(state, from)
     return
   }
+  // The follower's log does not match before `message.index + 1`: back up to there.
   const next = Math.max(progress.match + 1, Math.min(progress.next - 1, message.index + 1))
   if (next >= progress.next) return // a stale or repeated rejection
   progress.next = next

@@ -48,6 +48,7 @@ describe('core/chain with PBFT: a 4-node cluster in one process', function () {
           // Every read moves the clock, as a real one does: a driver must read it once per decision.
           clock: () => (clock += 1),
           createEngine: (context) => createPbftEngine(context),
+          tickWhenIdle: false,
           send: (to, bytes) => {
             for (const [target, chain] of chains.entries()) {
               if (target === index || !online.has(target) || (to !== 'broadcast' && to !== ids[target])) continue

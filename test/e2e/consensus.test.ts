@@ -1,7 +1,8 @@
 /**
- * Four PBFT nodes as separate processes on loopback: commits with all up; kill -9 of one and the
- * rest keep committing; it restarts and catches up; with two down the chain halts without
- * forking and resumes when one returns; every node agrees on every block hash.
+ * Four PBFT (then Raft) nodes as separate processes on loopback: commits with all up; kill -9 of
+ * one and the rest keep committing; it restarts and catches up; with two down the chain halts
+ * without forking (PBFT needs 3 of 4, Raft a majority of 3) and resumes when one returns; every
+ * node agrees on every block hash.
  */
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
@@ -10,7 +11,7 @@ import {createTx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
 import {ok, Sandbox} from './harness.js'
 
-describe('e2e: 4-node PBFT network', function () {
+for (const consensus of ['pbft', 'raft'] as const) describe(`e2e: 4-node ${consensus} network`, function () {
   this.timeout(300_000)
   const box = new Sandbox()
   const homes = [0, 1, 2, 3].map((index) => box.path('net', `node${index}`))
@@ -46,10 +47,10 @@ describe('e2e: 4-node PBFT network', function () {
   const kill = (index: number) => process.kill(Number.parseInt(readFileSync(`${homes[index]}/node.pid`, 'utf8'), 10), 'SIGKILL')
 
   it('starts four nodes and commits on all of them', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-pbft', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', consensus, '--chain-id', 'wi-pbft', '--base-port', '0', '--template', 'dev'])
     clients = init.nodes.map((node: {rpc: string}) => new WichainClient(node.rpc))
     signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
-    for (const home of homes) await ok(['node', 'start', '--home', home, '--detach'])
+    await Promise.all(homes.map((home) => ok(['node', 'start', '--home', home, '--detach'])))
     const first = await send(0)
     expect(first.status).to.equal('ok')
     const second = await send(2)
@@ -82,6 +83,6 @@ describe('e2e: 4-node PBFT network', function () {
     const top = Math.max(...(await heights()))
     await waitFor(async () => (await heights()).every((height) => height >= top), 60_000, 'all nodes at the head')
     await agreeUpTo([0, 1, 2, 3], top)
-    for (const home of homes) await ok(['node', 'stop', '--home', home])
+    await Promise.all(homes.map((home) => ok(['node', 'stop', '--home', home])))
   })
 })

@@ -59,10 +59,27 @@ interface PreparedCode {
   readonly instrumented: Uint8Array
 }
 
+const ENGINE_REFUSAL = 'not a valid WebAssembly module'
+
+/**
+ * validateModule, with the one message that quotes the JavaScript engine's own wording (which
+ * may differ between Node versions) replaced by a fixed text: receipts must match on every node.
+ */
+function validate(code: Uint8Array): ModuleInfo {
+  try {
+    return validateModule(code)
+  } catch (error) {
+    if (error instanceof WichainError && error.code === 'INVALID_WASM' && error.message.startsWith(ENGINE_REFUSAL)) {
+      throw new WichainError('INVALID_WASM', `${ENGINE_REFUSAL}: the WebAssembly validator refused its bytes (not compiler output, or damaged)`)
+    }
+    throw error
+  }
+}
+
 /** Validate (INVALID_WASM with the reason) and instrument; deterministic on every node. */
 function prepareCode(args: Args): PreparedCode {
   const code = decodeCode(args.code)
-  const info = validateModule(code)
+  const info = validate(code)
   if (info.methods.length > REGISTRY_LIMITS.methodsMax || info.methods.some((method) => method.length > REGISTRY_LIMITS.methodNameLengthMax)) {
     throw new WichainError('INVALID_WASM', `contract exports more than ${REGISTRY_LIMITS.methodsMax} methods or a method name longer than ${REGISTRY_LIMITS.methodNameLengthMax} characters`)
   }

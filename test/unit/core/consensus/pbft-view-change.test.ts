@@ -38,6 +38,19 @@ describe('pbft: view change', () => {
     expect(cluster.node('n2').proposals, 'the new primary was never asked for a fresh block 1').to.not.include(1)
   })
 
+  it('a prepared block survives every replica crashing and is still the one re-proposed', () => {
+    const cluster = new Cluster({kind: 'pbft', validators: 4})
+    cluster.stabilize((message) => !isCommit(message))
+    const prepared = toHex((bodyOf(cluster.outbox.find(isCommit)!) as {digest: Uint8Array}).digest)
+    // After the crash nothing of view 0 is heard again: only what each replica persisted remains.
+    cluster.dropWhen = (message) => ['pre-prepare', 'prepare', 'commit'].includes(bodyOf(message).type) && bodyOf(message).view === 0
+    cluster.drop()
+    for (const id of cluster.ids) cluster.crash(id)
+    for (const id of cluster.ids) cluster.restart(id)
+    cluster.run(() => cluster.heights().every((height) => height >= 1))
+    for (const id of cluster.ids) expect(toHex(cluster.node(id).chain[0]!.certificate.blockHash)).to.equal(prepared)
+  })
+
   it('a block prepared by a single replica does not bind the new view, but stays safe', () => {
     const cluster = new Cluster({kind: 'pbft', validators: 4})
     // Only n0 sees the prepares, so only n0 is prepared; then the primary and its messages vanish.

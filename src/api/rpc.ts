@@ -42,24 +42,33 @@ async function handleOne(node: Node, request: unknown): Promise<unknown> {
   }
 }
 
+/** Beyond this the connection is cut instead of drained: a client that keeps sending is hostile. */
+const DRAIN_BYTES_MAX = 64 * 1024 * 1024
+
+/**
+ * Reads the body up to the limit. An oversize body is drained (not buffered) to its end so the
+ * client, still writing, gets the 413 instead of a broken pipe.
+ */
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     request.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > RPC_LIMITS.requestBytesMax) {
-        // Stop buffering; the reply (413) goes out and the connection closes after it.
-        chunks.length = 0
-        request.removeAllListeners('data')
-        request.resume()
-        reject(new WichainError('PAYLOAD_TOO_LARGE', `request exceeds ${RPC_LIMITS.requestBytesMax} bytes`))
+      if (size > DRAIN_BYTES_MAX) {
+        request.destroy()
         return
       }
-      chunks.push(chunk)
+      if (size <= RPC_LIMITS.requestBytesMax) chunks.push(chunk)
+      else chunks.length = 0
     })
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('end', () => {
+      if (size > RPC_LIMITS.requestBytesMax) reject(new WichainError('PAYLOAD_TOO_LARGE', `request exceeds ${RPC_LIMITS.requestBytesMax} bytes`))
+      else resolve(Buffer.concat(chunks).toString('utf8'))
+    })
     request.on('error', reject)
+    // A destroyed request ends without 'end'; settle anyway (a no-op when already settled).
+    request.on('close', () => reject(new WichainError('PAYLOAD_TOO_LARGE', 'request body cut off')))
   })
 }
 

@@ -5,11 +5,11 @@
 import {Flags} from '@oclif/core'
 import {cp, mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {existsSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join, resolve} from 'node:path'
 import {WichainError} from '../core/errors.js'
 import {TX_LIMITS} from '../core/types/tx.js'
 import {readInputFile} from './context.js'
+import {contractTemplatesDir} from '../core/vm/templates.js'
 
 export const nameFlag = Flags.custom<string>({description: 'contract name on the chain (e.g. counter)'})
 export const argsFlag = Flags.custom<string>({description: 'JSON arguments of the method', default: '{}'})
@@ -41,20 +41,8 @@ export function codeArgs(name: string, wasmFile: string, versionTag: string | un
   return {name, code: code.toString('base64'), ...(versionTag === undefined ? {} : {version: versionTag})}
 }
 
-/**
- * templates/contracts of this package, found upwards from this file (src/ or dist/ layouts).
- * The same search as vm/build.ts contractTemplatesDir, which cannot be imported without loading
- * the WASM tool chain (≈1–2 s) that scaffolding does not need.
- */
-export function templatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let level = 0; level < 6; level++) {
-    const candidate = join(dir, 'templates', 'contracts')
-    if (existsSync(join(candidate, 'sdk', 'index.ts'))) return candidate
-    dir = dirname(dir)
-  }
-  throw new WichainError('FILE_NOT_FOUND', 'templates/contracts/sdk not found next to the wichain package')
-}
+/** templates/contracts of this package (the lookup the compiler uses too). */
+export const templatesDir = contractTemplatesDir
 
 export async function contractTemplates(templatesDir: string): Promise<string[]> {
   const entries = await readdir(templatesDir, {withFileTypes: true})

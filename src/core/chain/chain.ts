@@ -19,13 +19,22 @@ import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock} from './admission.js'
 import type {SystemContract} from './contracts/contract.js'
 import {evidenceContract} from './contracts/evidence.js'
+import {createNodesContract, NODES_CHANGE_METHODS, NODES_CONTRACT_NAME, validatorsOf, type NodeMember} from './contracts/nodes.js'
 import {executeBlock, query, type BlockExecution, type ExecutionEnvironment} from './executor.js'
 import {genesisBlock, type Genesis, type Role} from './genesis.js'
 import {Mempool} from './mempool.js'
 import {buildTxCertificate, type TxCertificate} from './tx-certificate.js'
 import {TxWaiters} from './waiters.js'
 
+/**
+ * System contracts that need nothing from the genesis. Every chain also has `nodes`
+ * (createNodesContract), built per chain because its initial set is the genesis validators.
+ */
 export const SYSTEM_CONTRACTS: readonly SystemContract[] = [evidenceContract]
+
+function systemContractsOf(genesis: Genesis): ReadonlyMap<string, SystemContract> {
+  return new Map([...SYSTEM_CONTRACTS, createNodesContract(genesis.validators)].map((contract) => [contract.name, contract]))
+}
 const EXECUTION_CACHE_MAX = 32
 const MEMPOOL_BYTES_MAX = 256 * 1024 * 1024
 const CONSENSUS_META = 'consensus-state'
@@ -48,6 +57,11 @@ export interface ChainOptions {
   readonly consensusTickMs?: number
   /** Tick the engine even with no pending txs and no recent consensus traffic (default true). */
   readonly tickWhenIdle?: boolean
+  /**
+   * A committed `nodes.add`/`nodes.remove` changed the node set: `validators` govern the next
+   * height; `members` (validators and observers, with their P2P addresses) may connect.
+   */
+  readonly onValidatorsChanged?: (validators: readonly string[], members: readonly NodeMember[]) => void
 }
 
 /** What the node's engine factory gets: the engine options plus the chain's genesis. */
@@ -66,7 +80,7 @@ export class Chain {
   readonly genesis: Genesis
   readonly genesisHash: Uint8Array
   private readonly roles: Map<string, Role>
-  private readonly contracts = new Map(SYSTEM_CONTRACTS.map((contract) => [contract.name, contract]))
+  private readonly contracts: ReadonlyMap<string, SystemContract>
   private readonly mempool: Mempool
   private readonly executions = new Map<string, {block: Block; execution: BlockExecution}>()
   private readonly waiters = new TxWaiters<TxLocation>()
@@ -85,6 +99,7 @@ export class Chain {
     this.genesis = options.genesis
     this.genesisHash = genesisBlock(options.genesis).hash
     this.roles = new Map(options.genesis.accounts.map((account) => [account.address, account.role]))
+    this.contracts = systemContractsOf(options.genesis)
     this.mempool = new Mempool({txsMax: options.genesis.params.mempoolTxsMax, bytesMax: MEMPOOL_BYTES_MAX})
     this.lastBlockTimeMs = this.now()
   }
@@ -124,7 +139,8 @@ export class Chain {
         validate: (height, payload) => this.validateProposal(height, payload),
         digest: (payload) => this.digest(payload),
       },
-      validators: this.genesis.validators.map((validator) => validator.publicKey),
+      // The set the last committed block left, so a restart after a `nodes` change resumes with it.
+      validators: this.validators(),
       lastCommitted: {height: current.height, blockHash: current.hash},
       persisted: await this.ledger.getMeta(CONSENSUS_META),
     })
@@ -352,7 +368,35 @@ export class Chain {
       const receipt = cached!.execution.receipts[index]!
       this.waiters.resolve(tx.hashHex, {txHash: tx.hashHex, height, index, status: receipt.status})
     })
+    this.reconfigureAfter(height, block.txs, cached.execution.receipts)
     this.options.logger.debug('block committed', {chainId: this.chainId, height, txs: block.txs.length, hash: block.hashHex})
+  }
+
+  /**
+   * A committed block with an ok `nodes.add`/`remove` changes the validators of the next height.
+   * Runs while the block is applied, before the driver's `advance`, as the engine requires.
+   */
+  private reconfigureAfter(height: number, txs: readonly Tx[], receipts: BlockExecution['receipts']): void {
+    const changed = txs.some(
+      (tx, index) => tx.body.contract === NODES_CONTRACT_NAME && NODES_CHANGE_METHODS.has(tx.body.method) && receipts[index]?.status === 'ok',
+    )
+    if (!changed) return
+    const members = this.members()
+    const validators = validatorsOf(members)
+    this.engine.reconfigure(height + 1, validators)
+    this.options.logger.info('validator set changed', {chainId: this.chainId, fromHeight: height + 1, validators: validators.length, members: members.length})
+    this.options.onValidatorsChanged?.(validators, members)
+  }
+
+  /** The node set after the head block: validators and observers. */
+  members(): readonly NodeMember[] {
+    const result = this.query(NODES_CONTRACT_NAME, 'list', {}) as {members: readonly NodeMember[]}
+    return result.members
+  }
+
+  /** Public keys (hex) of the validators governing the next height. */
+  validators(): string[] {
+    return validatorsOf(this.members())
   }
 
   /**
@@ -417,6 +461,12 @@ export class Chain {
     return (await this.ledger.getCertificate(height)) ?? undefined
   }
 
+  /**
+   * Limitation: an offline tx certificate is verified against the genesis validators. Once a
+   * `nodes` change took effect, certificates of later blocks are signed by the new set and fail
+   * that check (they fail closed; nothing is accepted that should not be). Verifying them needs
+   * the chain of config-change certificates from genesis, which certificates do not carry yet.
+   */
   async getTxCertificate(txHash: string): Promise<TxCertificate> {
     const location = await this.ledger.getTxLocation(fromHex(txHash, 'tx hash'))
     if (location === undefined) throw new WichainError('NOT_FOUND', `tx ${txHash} is not committed on chain "${this.chainId}"`)

@@ -7,7 +7,6 @@
 import {existsSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {WichainError} from '../errors.js'
 import {DEFAULT_MODULE_LIMITS} from './limits.js'
 import {importUntransformed} from './load.js'
@@ -19,20 +18,12 @@ export interface BuildResult {
   readonly info: ModuleInfo
 }
 
+export {contractTemplatesDir} from './templates.js'
+import {contractTemplatesDir} from './templates.js'
+
 export const CONTRACT_ENTRY = join('assembly', 'index.ts')
 const OUTPUT_NAME = 'contract.wasm'
 const DIAGNOSTICS_CHARS_MAX = 8000
-
-/** templates/contracts of this package, found upwards from this file (src/ or dist/ layouts). */
-export function contractTemplatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let level = 0; level < 6; level++) {
-    const candidate = join(dir, 'templates', 'contracts')
-    if (existsSync(join(candidate, 'sdk', 'index.ts'))) return candidate
-    dir = dirname(dir)
-  }
-  throw new WichainError('FILE_NOT_FOUND', 'templates/contracts/sdk not found next to the wichain package')
-}
 
 function compilerArguments(outName: string): string[] {
   return [

@@ -55,6 +55,7 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
   const project = box.path('counter')
   const projectV2 = box.path('counter-v2')
   let rpc: string
+  let rpcs: string[] = []
   const on = (...args: string[]) => [...args, '--rpc', rpc]
   const failure = async (args: string[]) => {
     const result = await wichain([...args, '--json'])
@@ -64,9 +65,11 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
   const query = async (name: string, method: string) => (await ok(on('contract', 'query', '--name', name, '--method', method))).result
 
   before(async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', 'wi-contracts', '--base-port', '0', '--template', 'dev'])
+    // The issue's setting: a 4-node chain under PBFT, every lifecycle step a committed tx.
+    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-contracts', '--base-port', '0', '--template', 'dev'])
     rpc = init.nodes[0].rpc
-    await ok(['node', 'start', '--home', box.path('net', 'node0'), '--detach'])
+    rpcs = init.nodes.map((node: {rpc: string}) => node.rpc)
+    await Promise.all([0, 1, 2, 3].map((index) => ok(['node', 'start', '--home', box.path('net', `node${index}`), '--detach'])))
   })
 
   afterEach(function () {
@@ -174,5 +177,12 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
     const status = await ok(on('contract', 'status', '--name', 'counter'))
     expect(status).to.deep.include({status: 'destroyed', version: 2})
     expect(status.figures).to.deep.include({calls: 5, failures: 2})
+  })
+
+  it('leaves all four nodes with the same chain', async () => {
+    const heads = await Promise.all(rpcs.map((url) => ok(['block', 'get', 'latest', '--rpc', url])))
+    const height = Math.min(...heads.map((head) => head.height))
+    const hashes = await Promise.all(rpcs.map(async (url) => (await ok(['block', 'get', String(height), '--rpc', url])).hash))
+    expect(new Set(hashes).size).to.equal(1)
   })
 })

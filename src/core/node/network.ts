@@ -5,6 +5,7 @@
  * chain. Only validators and configured peers may connect.
  */
 import type {Chain} from '../chain/chain.js'
+import type {NodeMember} from '../chain/contracts/nodes.js'
 import type {Genesis} from '../chain/genesis.js'
 import type {SyncRequest} from '../consensus/engine.js'
 import type {KeyPair} from '../crypto/sm2.js'
@@ -22,11 +23,16 @@ export class ChainNetwork {
   private syncing = false
   private pollTimer: NodeJS.Timeout | undefined
   private chain!: Chain
+  /** Members of the chain's node set (public key → member), as the last committed block left it. */
+  private members = new Map<string, NodeMember>()
 
   private constructor(
     readonly network: NetworkNode,
     private readonly sync: SyncService,
     private readonly logger: Logger,
+    /** Who may connect: configured peers plus the node set; mutated when the set changes. */
+    private readonly allowed: Set<string>,
+    private readonly configuredPeers: ReadonlySet<string>,
   ) {}
 
   static async start(options: {config: NodeConfig; genesis: Genesis; nodeKey: KeyPair; logger: Logger}): Promise<ChainNetwork> {
@@ -42,7 +48,38 @@ export class ChainNetwork {
       logger: options.logger.child({component: 'net'}),
     })
     const sync = new SyncService(network, {logger: options.logger})
-    return new ChainNetwork(network, sync, options.logger)
+    const configuredPeers = new Set(config.peers.map((peer) => peer.publicKey))
+    const chainNetwork = new ChainNetwork(network, sync, options.logger, allowed, configuredPeers)
+    chainNetwork.members = new Map(genesis.validators.map((validator) => [validator.publicKey, {publicKey: validator.publicKey, name: validator.name, role: 'validator', address: ''}]))
+    return chainNetwork
+  }
+
+  /**
+   * The chain's node set changed (or was read at open): allow the members, dial added members
+   * that have an address, and drop members that left (unless configured as peers).
+   */
+  updateMembers(members: readonly NodeMember[]): void {
+    const self = this.network.publicKeyHex
+    const next = new Map(members.map((member) => [member.publicKey, member]))
+    for (const [publicKey] of this.members) {
+      if (next.has(publicKey) || this.configuredPeers.has(publicKey)) continue
+      this.allowed.delete(publicKey)
+      if (publicKey !== self) this.network.removePeer(publicKey)
+    }
+    for (const member of members) {
+      this.allowed.add(member.publicKey)
+      const known = this.members.get(member.publicKey)
+      if (member.publicKey === self || member.address === '' || known?.address === member.address) continue
+      const port = Number(member.address.slice(member.address.lastIndexOf(':') + 1))
+      const host = member.address.slice(0, member.address.lastIndexOf(':')).replace(/^\[|\]$/g, '')
+      try {
+        this.network.addPeer({publicKey: member.publicKey, host, port})
+      } catch (error) {
+        this.logger.warn('cannot dial new node', {publicKey: member.publicKey.slice(0, 16), error: (error as Error).message})
+      }
+    }
+    this.members = next
+    this.network.refreshAllowed()
   }
 
   /** Hooks for Chain.open: outbound consensus, tx forwarding, engine sync requests. */

@@ -87,8 +87,11 @@ export class Node {
       // PBFT's view timer would churn views on an idle chain; Raft's heartbeats must keep going.
       tickWhenIdle: genesis.consensus !== 'pbft',
       ...network?.chainHooks(),
+      onValidatorsChanged: (_validators, members) => network?.updateMembers(members),
     })
     this.chains.set(chain.chainId, chain)
+    // A restarted node resumes with the node set its ledger holds, not the genesis one.
+    network?.updateMembers(chain.members())
     network?.attach(chain)
   }
 

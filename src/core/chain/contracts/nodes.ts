@@ -69,6 +69,12 @@ function readName(value: unknown): string {
   return value
 }
 
+function readRole(value: unknown): NodeRole {
+  const role = value ?? 'validator'
+  if (!NODE_ROLES.includes(role as NodeRole)) throw new WichainError('INVALID_ARGUMENT', `nodes: role must be ${NODE_ROLES.join(' or ')}`)
+  return role as NodeRole
+}
+
 function decodeMember(value: unknown): NodeMember {
   const fields = readRecord(value, 'node member', ['publicKey', 'name', 'role', 'address'])
   return {
@@ -110,7 +116,7 @@ export function createNodesContract(genesisValidators: readonly GenesisValidator
           const member: NodeMember = {
             publicKey: readPublicKey(args),
             name: readName(args.name),
-            role: readEnum(args.role ?? 'validator', 'role', NODE_ROLES),
+            role: readRole(args.role),
             address: readAddress(args.address),
           }
           const members = readMembers(state, genesisValidators)

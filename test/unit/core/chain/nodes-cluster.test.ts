@@ -1,0 +1,148 @@
+/**
+ * The node set changes through committed `nodes` txs on an in-process PBFT cluster: a fifth
+ * chain is added, catches up by block sync and then votes; a removed validator is no longer
+ * needed for a commit.
+ */
+import {expect} from 'chai'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {toHex} from '../../../../src/core/bytes.js'
+import {Chain} from '../../../../src/core/chain/chain.js'
+import type {NodeMember} from '../../../../src/core/chain/contracts/nodes.js'
+import {parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
+import {createPbftEngine} from '../../../../src/core/consensus/pbft/index.js'
+import {addressOf, createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
+import {nullLogger} from '../../../../src/core/log.js'
+import {createTx, type Tx} from '../../../../src/core/types/tx.js'
+
+describe('core/chain with PBFT: changing the node set through nodes.add / nodes.remove', function () {
+  this.timeout(60_000)
+  const nodeKeys: KeyPair[] = Array.from({length: 5}, () => generateKeyPair())
+  const ids = nodeKeys.map((key) => toHex(key.publicKey))
+  const admin = createSigner(generateKeyPair())
+  const user = createSigner(generateKeyPair())
+  const account = (name: string, role: string, signer: Signer) => ({name, role, publicKey: toHex(signer.publicKey), address: addressOf(signer.publicKey)})
+  const genesis: Genesis = parseGenesis({
+    version: 1,
+    chainId: 'wi-nodes',
+    consensus: 'pbft',
+    timestamp: 1_700_000_000_000,
+    validators: nodeKeys.slice(0, 4).map((key, index) => ({name: `node${index}`, publicKey: toHex(key.publicKey)})),
+    accounts: [account('admin', 'orgadmin', admin), account('user', 'user', user)],
+    params: {blockTxsMax: 100, blockIntervalMs: 1, txExpiryWindow: 100, mempoolTxsMax: 1000},
+  })
+  let directory: string
+  let clock = 1_700_000_001_000
+  let chains: Chain[] = []
+  const inbox: Array<() => Promise<void>> = []
+  let online = new Set([0, 1, 2, 3])
+  const changes: Array<{validators: readonly string[]; members: readonly NodeMember[]}> = []
+
+  const deliver = (from: number, to: string, bytes: Uint8Array) => {
+    for (const [target, chain] of chains.entries()) {
+      if (target === from || !online.has(target) || (to !== 'broadcast' && to !== ids[target])) continue
+      inbox.push(() => chain.step(ids[from]!, bytes))
+    }
+  }
+
+  function open(index: number): Promise<Chain> {
+    return Chain.open({
+      directory: join(directory, `node${index}`),
+      genesis,
+      nodeKey: nodeKeys[index]!,
+      logger: nullLogger,
+      clock: () => (clock += 1),
+      createEngine: (context) => createPbftEngine(context),
+      tickWhenIdle: false,
+      send: (to, bytes) => deliver(index, to, bytes),
+      onTxAdmitted: (tx) => {
+        for (const [target, chain] of chains.entries()) {
+          if (target !== index && online.has(target)) inbox.push(() => chain.submitTx(tx.bytes, {fromPeer: true}).then(() => undefined))
+        }
+      },
+      onValidatorsChanged: (validators, members) => index === 0 && void changes.push({validators, members}),
+    })
+  }
+
+  async function run(rounds: number, until: () => Promise<boolean> | boolean): Promise<void> {
+    for (let round = 0; round < rounds; round++) {
+      if (await until()) return
+      clock += 100
+      for (const [index, chain] of chains.entries()) if (online.has(index)) await chain.tick()
+      while (inbox.length > 0) await inbox.shift()!()
+    }
+    throw new Error(`not reached in ${rounds} rounds; heights ${chains.map((chain) => chain.head().height).join(',')}`)
+  }
+
+  /** Submit to node 0 and run until every online chain committed it; returns its height. */
+  async function commit(tx: Tx): Promise<number> {
+    await chains[0]!.submitTx(tx.bytes)
+    const onlineChains = () => chains.filter((_, index) => online.has(index))
+    await run(300, async () => (await Promise.all(onlineChains().map((chain) => chain.getTxLocation(tx.hashHex)))).every((found) => found !== undefined))
+    const location = (await chains[0]!.getTxLocation(tx.hashHex))!
+    expect(location.status).to.equal('ok')
+    return location.height
+  }
+
+  const tx = (signer: Signer, contract: string, method: string, args: unknown) =>
+    createTx({chainId: 'wi-nodes', contract, method, args, expiry: chains[0]!.head().height + 90}, signer)
+
+  beforeEach(async () => {
+    online = new Set([0, 1, 2, 3])
+    changes.length = 0
+    directory = mkdtempSync(join(tmpdir(), 'wichain-nodes-'))
+    chains = await Promise.all(nodeKeys.map((_, index) => open(index)))
+  })
+  afterEach(async () => {
+    for (const chain of chains) await chain.close()
+    rmSync(directory, {recursive: true, force: true})
+  })
+
+  it('adds a fifth validator that syncs, then votes; removes one and commits without it', async () => {
+    expect(chains[0]!.validators()).to.deep.equal(ids.slice(0, 4))
+    const addHeight = await commit(tx(admin, 'nodes', 'add', {publicKey: ids[4], name: 'node4', role: 'validator', address: '127.0.0.1:1'}))
+    expect(changes).to.have.length(1)
+    expect(changes[0]!.validators).to.deep.equal(ids)
+    expect(changes[0]!.members[4]).to.deep.equal({publicKey: ids[4], name: 'node4', role: 'validator', address: '127.0.0.1:1'})
+    for (const chain of chains.slice(0, 4)) expect(chain.validators()).to.deep.equal(ids)
+
+    // The new node catches up by block sync; applying the add block reconfigures its engine.
+    const newcomer = chains[4]!
+    expect(newcomer.validators()).to.deep.equal(ids.slice(0, 4))
+    for (const block of await chains[0]!.committedBlocks(1, 100)) expect(await newcomer.applySynced(block)).to.equal(true)
+    expect(newcomer.head().height).to.equal(addHeight)
+    expect(toHex(newcomer.head().hash)).to.equal(toHex(chains[0]!.head().hash))
+    expect(newcomer.validators()).to.deep.equal(ids)
+
+    // Node 3 is down: with five validators a quorum is four, so the commit needs node 4's vote.
+    online = new Set([0, 1, 2, 4])
+    const votedHeight = await commit(tx(user, 'evidence', 'put', {key: 'after-add', hash: 'f'.repeat(64)}))
+    const certificate = (await chains[0]!.getCertificate(votedHeight))!
+    expect(certificate.signatures.map((signature) => signature.signer)).to.include(ids[4])
+
+    await commit(tx(admin, 'nodes', 'remove', {publicKey: ids[3]}))
+    const remaining = [ids[0], ids[1], ids[2], ids[4]]
+    expect(chains[0]!.validators()).to.deep.equal(remaining)
+    expect(changes.at(-1)!.validators).to.deep.equal(remaining)
+
+    // Four validators left, quorum three: nodes 0, 1 and 2 commit without node 3 (or node 4).
+    online = new Set([0, 1, 2])
+    const height = await commit(tx(user, 'evidence', 'put', {key: 'after-remove', hash: 'e'.repeat(64)}))
+    const signers = (await chains[0]!.getCertificate(height))!.signatures.map((signature) => signature.signer)
+    expect(signers).to.not.include(ids[3])
+  })
+
+  it('reopens with the changed set (a restart does not fall back to the genesis validators)', async () => {
+    await commit(tx(admin, 'nodes', 'add', {publicKey: ids[4], name: 'node4', role: 'observer'}))
+    await commit(tx(admin, 'nodes', 'remove', {publicKey: ids[3]}))
+    expect(chains[0]!.validators()).to.deep.equal(ids.slice(0, 3))
+    await chains[0]!.close()
+    chains[0] = await open(0)
+    expect(chains[0].validators()).to.deep.equal(ids.slice(0, 3))
+    expect(chains[0].members().map((member) => member.role)).to.deep.equal(['validator', 'validator', 'validator', 'observer'])
+    // Three validators, quorum three: the commit needs 0, 1 and 2, and node 3 is no longer asked.
+    online = new Set([0, 1, 2])
+    await commit(tx(user, 'evidence', 'put', {key: 'after-restart', hash: 'd'.repeat(64)}))
+  })
+})

@@ -24,6 +24,8 @@ export interface TpsOptions {
   /** Txs per JSON-RPC batch request. */
   readonly batch?: number
   readonly timeoutMs?: number
+  /** Chain template (genesis parameters). */
+  readonly template?: string
   readonly progress?: (message: string) => void
 }
 
@@ -35,6 +37,8 @@ export interface TpsResult {
   readonly committed: number
   readonly rejected: number
   readonly durationMs: number
+  /** Time until every tx was accepted by a node (admission: decode, SM2 verify, forward). */
+  readonly submitMs: number
   readonly nodes: number
   readonly consensus: ConsensusKind
   readonly blocks: number
@@ -78,7 +82,7 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
   const dir = mkdtempSync(join(tmpdir(), 'wichain-bench-'))
   const homes: string[] = []
   try {
-    const network = await initNetwork({out: dir, nodes: options.nodes, consensus: options.consensus, chainId: 'wi-bench', basePort: 0, template: 'work-injury'})
+    const network = await initNetwork({out: dir, nodes: options.nodes, consensus: options.consensus, chainId: 'wi-bench', basePort: 0, template: options.template ?? 'work-injury'})
     homes.push(...network.nodes.map((node) => node.home))
     await Promise.all(homes.map((home) => startDetached(home)))
     progress(`${options.nodes} ${options.consensus} node(s) up; signing ${options.txs} txs`)
@@ -90,6 +94,7 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
     const submittedAt = new Map<string, number>()
     const batch = options.batch ?? 100
     let rejected = 0
+    let submitMs = 0
     const start = performance.now()
     const submitting = (async () => {
       const inFlight: Promise<void>[] = []
@@ -101,6 +106,7 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
         if (inFlight.length >= network.nodes.length * 2) await inFlight.shift()
       }
       await Promise.all(inFlight)
+      submitMs = performance.now() - start
     })()
     const latencies: number[] = []
     let height = 0
@@ -134,6 +140,7 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
       committed: latencies.length,
       rejected,
       durationMs: Math.round(durationMs),
+      submitMs: Math.round(submitMs),
       nodes: options.nodes,
       consensus: options.consensus,
       blocks,

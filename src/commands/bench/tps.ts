@@ -12,6 +12,7 @@ export default class BenchTps extends WichainCommand<typeof BenchTps> {
     txs: Flags.integer({description: 'txs to submit', default: 5000, min: 1, max: 200_000}),
     batch: Flags.integer({description: 'txs per JSON-RPC batch', default: 100, min: 1, max: 100}),
     'timeout-ms': Flags.integer({description: 'give up waiting for commits after this long', default: 120_000}),
+    template: Flags.string({description: 'chain template (templates/chains)', default: 'work-injury'}),
   }
 
   protected async execute() {
@@ -22,6 +23,7 @@ export default class BenchTps extends WichainCommand<typeof BenchTps> {
       txs: flags.txs,
       batch: flags.batch,
       timeoutMs: flags['timeout-ms'],
+      template: flags.template,
       progress: (message) => this.note(message),
     })
   }

@@ -51,3 +51,14 @@ export function decodeBlocksAnswer(bytes: Uint8Array): CommittedBlock[] {
     }
   })
 }
+
+/** Forwarded client txs: a canonical CBOR array of tx bytes (each decoded and checked on admission). */
+export const TX_BATCH_TXS_MAX = 1024
+
+export function encodeTxBatch(txs: readonly Uint8Array[]): Uint8Array {
+  return encodeCanonical(txs)
+}
+
+export function decodeTxBatch(bytes: Uint8Array): Uint8Array[] {
+  return readArray(decodeCanonical(bytes, 'tx batch'), 'tx batch', TX_BATCH_TXS_MAX).map((entry, index) => readBytes(entry, `tx batch[${index}]`))
+}

@@ -93,7 +93,7 @@ export function encodeBlock(block: Block): Uint8Array {
 export function decodeBlock(bytes: Uint8Array): Block {
   const document = readRecord(decodeCanonical(bytes, 'block'), 'block', ['header', 'txs'])
   const header = headerFromDocument(document.header)
-  const txs = readArray(document.txs, 'block.txs', BLOCK_LIMITS.txsMax).map(txFromDocument)
+  const txs = readArray(document.txs, 'block.txs', BLOCK_LIMITS.txsMax).map((document) => txFromDocument(document))
   checkBlockBody(header, txs)
   return createBlock(header, txs)
 }

@@ -81,14 +81,15 @@ export function encodeTxBody(body: TxBody): Uint8Array {
   return encodeCanonical(bodyDocument(body))
 }
 
-function build(fields: TxBody, signatureInput: Uint8Array): Tx {
+/** `canonicalBytes`: the tx's bytes when the caller has just decoded (and so checked) them. */
+function build(fields: TxBody, signatureInput: Uint8Array, canonicalBytes?: Uint8Array): Tx {
   // Own copies of the byte fields: a caller reusing its nonce or key buffer must not be able to
   // change a built tx's body after its hash and bytes were computed.
   const body: TxBody = {...fields, sender: new Uint8Array(fields.sender), nonce: new Uint8Array(fields.nonce)}
   const signature = new Uint8Array(signatureInput)
   const bodyBytes = encodeTxBody(body)
   const hash = sm3(bodyBytes)
-  const bytes = encodeCanonical({body: bodyDocument(body), signature})
+  const bytes = canonicalBytes === undefined ? encodeCanonical({body: bodyDocument(body), signature}) : new Uint8Array(canonicalBytes)
   if (bytes.length > TX_LIMITS.bytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', `tx is ${bytes.length} bytes; limit ${TX_LIMITS.bytesMax}`)
   return Object.freeze({
     body: Object.freeze(body),
@@ -130,14 +131,15 @@ export function createTx(request: TxRequest, signer: Signer): Tx {
 export function decodeTx(bytes: Uint8Array): Tx {
   if (!(bytes instanceof Uint8Array)) throw new WichainError('DECODE_ERROR', 'tx: expected bytes')
   if (bytes.length > TX_LIMITS.bytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', `tx is ${bytes.length} bytes; limit ${TX_LIMITS.bytesMax}`)
-  return txFromDocument(decodeCanonical(bytes, 'tx'))
+  // decodeCanonical re-encoded the value and matched these bytes, so they are the tx's bytes.
+  return txFromDocument(decodeCanonical(bytes, 'tx'), bytes)
 }
 
-export function txFromDocument(document: unknown): Tx {
+export function txFromDocument(document: unknown, canonicalBytes?: Uint8Array): Tx {
   const outer = readRecord(document, 'tx', ['body', 'signature'])
   const fields = readRecord(outer.body, 'tx body', BODY_KEYS)
   const body = checkBody(fields as unknown as TxBody)
-  return build(body, readBytes(outer.signature, 'tx signature', {exact: 64}))
+  return build(body, readBytes(outer.signature, 'tx signature', {exact: 64}), canonicalBytes)
 }
 
 export function txToDocument(tx: Tx): Record<string, unknown> {

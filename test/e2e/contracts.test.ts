@@ -179,6 +179,13 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
     expect(status.figures).to.deep.include({calls: 5, failures: 2})
   })
 
+  it('shows per-contract figures in node status (monitoring)', async () => {
+    const status = await ok(['node', 'status', '--rpc', rpc])
+    const counter = (status.chains[0].contracts as Array<{name: string; calls: number; failures: number; gasUsed: number}>).find((entry) => entry.calls > 0)
+    expect(counter, JSON.stringify(status.chains[0].contracts)).to.not.equal(undefined)
+    expect(counter!.gasUsed).to.be.greaterThan(0)
+  })
+
   it('leaves all four nodes with the same chain', async () => {
     const heads = await Promise.all(rpcs.map((url) => ok(['block', 'get', 'latest', '--rpc', url])))
     const height = Math.min(...heads.map((head) => head.height))

@@ -127,7 +127,7 @@ export class Node {
       uptimeMs: Date.now() - this.startedAt,
       chains: [...this.chains.values()].map((chain) => {
         const network = this.networks.get(chain.chainId)
-        return {...chain.status(), peers: network?.peerCount() ?? 0, peerList: network?.peers() ?? []}
+        return {...chain.status(), peers: network?.peerCount() ?? 0, peerList: network?.peers() ?? [], contracts: contractFigures(chain)}
       }),
     }
   }
@@ -139,4 +139,10 @@ export class Node {
     for (const chain of this.chains.values()) await chain.close()
     this.logger.info('node stopped', {name: this.config.name})
   }
+}
+
+/** Monitoring: each user contract's status and figures (calls, failures, gas), first page. */
+function contractFigures(chain: Chain): unknown[] {
+  const page = chain.query('contracts', 'list', {}) as {contracts: unknown[]}
+  return page.contracts
 }

@@ -38,7 +38,7 @@ const BUFFER_BYTES = 1024 * 1024
 const BYTES_PER_MB = 1_000_000
 
 /** Runs `operation` for `durationMs`; returns operations per second. */
-async function rate(durationMs: number, operation: () => void): Promise<number> {
+export async function rate(durationMs: number, operation: () => void): Promise<number> {
   let operations = 0
   const started = performance.now()
   let now = started

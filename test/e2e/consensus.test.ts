@@ -9,7 +9,7 @@ import {readFileSync} from 'node:fs'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
-import {ok, Sandbox} from './harness.js'
+import {ok, Sandbox, waitFor as waitUntil} from './harness.js'
 
 for (const consensus of ['pbft', 'raft'] as const) describe(`e2e: 4-node ${consensus} network`, function () {
   this.timeout(300_000)
@@ -29,13 +29,8 @@ for (const consensus of ['pbft', 'raft'] as const) describe(`e2e: 4-node ${conse
 
   const heights = () => Promise.all(clients.map((client) => client.chainStatus().then((status) => status.height).catch(() => -1)))
 
-  async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; heights ${(await heights()).join(',')}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
+  const waitFor = (condition: () => Promise<boolean>, timeoutMs: number, what: string) =>
+    waitUntil(condition, timeoutMs, what, async () => `heights ${(await heights()).join(',')}`)
 
   async function agreeUpTo(indexes: number[], height: number): Promise<void> {
     for (let h = 1; h <= height; h++) {

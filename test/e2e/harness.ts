@@ -45,6 +45,18 @@ export async function ok(args: readonly string[], options?: Parameters<typeof wi
   return result.json
 }
 
+/**
+ * Polls `condition` every 100 ms until it holds (a throwing condition counts as not yet), or fails
+ * after `timeoutMs` naming `what` and, if given, a `detail` of the state at that moment.
+ */
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string, detail?: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail === undefined ? '' : `; ${await detail()}`}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 export class Sandbox {
   readonly dir = mkdtempSync(join(tmpdir(), 'wichain-e2e-'))
 

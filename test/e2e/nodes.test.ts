@@ -5,25 +5,13 @@
  */
 import {expect} from 'chai'
 import {mkdirSync, copyFileSync, readFileSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import type {NodeConfig} from '../../src/core/node/home.js'
 import {createTx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
-import {ok, Sandbox, wichain} from './harness.js'
-
-/** A port free right now (the node binds it moments later; loopback collisions are unlikely). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number}
-      server.close(() => resolve(port))
-    })
-  })
-}
+import {freePort} from '../../src/ops/ports.js'
+import {ok, Sandbox, waitFor, wichain} from './harness.js'
 
 /** A new home joining the network of `template`: same genesis, a new key, every node as a peer. */
 async function createJoiningHome(template: string, home: string, name: string): Promise<{publicKey: string; p2p: string; rpc: string}> {
@@ -60,13 +48,6 @@ describe('e2e: node add / node remove on a PBFT network', function () {
     return clients[via]!.sendTx(tx, waitMs)
   }
 
-  async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!(await condition().catch(() => false))) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
   const admin = ['--key', box.path('net', 'admin', 'orgadmin.json')]
 
   it('adds a fifth validator whose vote then commits blocks', async () => {

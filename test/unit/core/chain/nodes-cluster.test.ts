@@ -4,17 +4,13 @@
  * needed for a commit.
  */
 import {expect} from 'chai'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {toHex} from '../../../../src/core/bytes.js'
-import {Chain} from '../../../../src/core/chain/chain.js'
+import type {Chain} from '../../../../src/core/chain/chain.js'
 import type {NodeMember} from '../../../../src/core/chain/contracts/nodes.js'
 import {parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
-import {createPbftEngine} from '../../../../src/core/consensus/pbft/index.js'
 import {addressOf, createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
-import {nullLogger} from '../../../../src/core/log.js'
 import {createTx, type Tx} from '../../../../src/core/types/tx.js'
+import {LoopbackCluster} from './cluster-fixture.js'
 
 describe('core/chain with PBFT: changing the node set through nodes.add / nodes.remove', function () {
   this.timeout(60_000)
@@ -32,54 +28,16 @@ describe('core/chain with PBFT: changing the node set through nodes.add / nodes.
     accounts: [account('admin', 'orgadmin', admin), account('user', 'user', user)],
     params: {blockTxsMax: 100, blockIntervalMs: 1, txExpiryWindow: 100, mempoolTxsMax: 1000},
   })
-  let directory: string
-  let clock = 1_700_000_001_000
-  let chains: Chain[] = []
-  const inbox: Array<() => Promise<void>> = []
-  let online = new Set([0, 1, 2, 3])
+  let cluster: LoopbackCluster
   const changes: Array<{validators: readonly string[]; members: readonly NodeMember[]}> = []
-
-  const deliver = (from: number, to: string, bytes: Uint8Array) => {
-    for (const [target, chain] of chains.entries()) {
-      if (target === from || !online.has(target) || (to !== 'broadcast' && to !== ids[target])) continue
-      inbox.push(() => chain.step(ids[from]!, bytes))
-    }
-  }
-
-  function open(index: number): Promise<Chain> {
-    return Chain.open({
-      directory: join(directory, `node${index}`),
-      genesis,
-      nodeKey: nodeKeys[index]!,
-      logger: nullLogger,
-      clock: () => (clock += 1),
-      createEngine: (context) => createPbftEngine(context),
-      tickWhenIdle: false,
-      send: (to, bytes) => deliver(index, to, bytes),
-      onTxAdmitted: (tx) => {
-        for (const [target, chain] of chains.entries()) {
-          if (target !== index && online.has(target)) inbox.push(() => chain.submitTx(tx.bytes, {fromPeer: true}).then(() => undefined))
-        }
-      },
-      onValidatorsChanged: (validators, members) => index === 0 && void changes.push({validators, members}),
-    })
-  }
-
-  async function run(rounds: number, until: () => Promise<boolean> | boolean): Promise<void> {
-    for (let round = 0; round < rounds; round++) {
-      if (await until()) return
-      clock += 100
-      for (const [index, chain] of chains.entries()) if (online.has(index)) await chain.tick()
-      while (inbox.length > 0) await inbox.shift()!()
-    }
-    throw new Error(`not reached in ${rounds} rounds; heights ${chains.map((chain) => chain.head().height).join(',')}`)
-  }
+  // Short names for what the tests below read and set.
+  let chains: Chain[] = []
+  const setOnline = (nodes: number[]) => (cluster.online = new Set(nodes))
 
   /** Submit to node 0 and run until every online chain committed it; returns its height. */
   async function commit(tx: Tx): Promise<number> {
     await chains[0]!.submitTx(tx.bytes)
-    const onlineChains = () => chains.filter((_, index) => online.has(index))
-    await run(300, async () => (await Promise.all(onlineChains().map((chain) => chain.getTxLocation(tx.hashHex)))).every((found) => found !== undefined))
+    await cluster.run(300, () => cluster.committedEverywhere(tx.hashHex))
     const location = (await chains[0]!.getTxLocation(tx.hashHex))!
     expect(location.status).to.equal('ok')
     return location.height
@@ -89,15 +47,15 @@ describe('core/chain with PBFT: changing the node set through nodes.add / nodes.
     createTx({chainId: 'wi-nodes', contract, method, args, expiry: chains[0]!.head().height + 90}, signer)
 
   beforeEach(async () => {
-    online = new Set([0, 1, 2, 3])
     changes.length = 0
-    directory = mkdtempSync(join(tmpdir(), 'wichain-nodes-'))
-    chains = await Promise.all(nodeKeys.map((_, index) => open(index)))
+    cluster = new LoopbackCluster(genesis, nodeKeys, (index) => ({
+      onValidatorsChanged: (validators, members) => index === 0 && void changes.push({validators, members}),
+    }))
+    await cluster.openAll()
+    chains = cluster.chains
+    setOnline([0, 1, 2, 3])
   })
-  afterEach(async () => {
-    for (const chain of chains) await chain.close()
-    rmSync(directory, {recursive: true, force: true})
-  })
+  afterEach(() => cluster.close())
 
   it('adds a fifth validator that syncs, then votes; removes one and commits without it', async () => {
     expect(chains[0]!.validators()).to.deep.equal(ids.slice(0, 4))
@@ -116,7 +74,7 @@ describe('core/chain with PBFT: changing the node set through nodes.add / nodes.
     expect(newcomer.validators()).to.deep.equal(ids)
 
     // Node 3 is down: with five validators a quorum is four, so the commit needs node 4's vote.
-    online = new Set([0, 1, 2, 4])
+    setOnline([0, 1, 2, 4])
     const votedHeight = await commit(tx(user, 'evidence', 'put', {key: 'after-add', hash: 'f'.repeat(64)}))
     const certificate = (await chains[0]!.getCertificate(votedHeight))!
     expect(certificate.signatures.map((signature) => signature.signer)).to.include(ids[4])
@@ -127,7 +85,7 @@ describe('core/chain with PBFT: changing the node set through nodes.add / nodes.
     expect(changes.at(-1)!.validators).to.deep.equal(remaining)
 
     // Four validators left, quorum three: nodes 0, 1 and 2 commit without node 3 (or node 4).
-    online = new Set([0, 1, 2])
+    setOnline([0, 1, 2])
     const height = await commit(tx(user, 'evidence', 'put', {key: 'after-remove', hash: 'e'.repeat(64)}))
     const signers = (await chains[0]!.getCertificate(height))!.signatures.map((signature) => signature.signer)
     expect(signers).to.not.include(ids[3])
@@ -138,11 +96,11 @@ describe('core/chain with PBFT: changing the node set through nodes.add / nodes.
     await commit(tx(admin, 'nodes', 'remove', {publicKey: ids[3]}))
     expect(chains[0]!.validators()).to.deep.equal(ids.slice(0, 3))
     await chains[0]!.close()
-    chains[0] = await open(0)
+    chains[0] = await cluster.open(0)
     expect(chains[0].validators()).to.deep.equal(ids.slice(0, 3))
     expect(chains[0].members().map((member) => member.role)).to.deep.equal(['validator', 'validator', 'validator', 'observer'])
     // Three validators, quorum three: the commit needs 0, 1 and 2, and node 3 is no longer asked.
-    online = new Set([0, 1, 2])
+    setOnline([0, 1, 2])
     await commit(tx(user, 'evidence', 'put', {key: 'after-restart', hash: 'd'.repeat(64)}))
   })
 })

@@ -9,6 +9,9 @@ import {headerToJson, type Block} from '../core/types/block.js'
 import {certificateToJson} from '../core/types/certificate.js'
 import {receiptToJson} from '../core/types/receipt.js'
 import {txToJson} from '../core/types/tx.js'
+import {adminMethods} from './methods-admin.js'
+import {archiveMethods} from './methods-archive.js'
+import {backupMethods} from './methods-backup.js'
 
 export type RpcParams = Record<string, unknown>
 export type RpcMethod = (node: Node, params: RpcParams) => Promise<unknown> | unknown
@@ -44,7 +47,7 @@ async function blockJson(node: Node, params: RpcParams, block: Block): Promise<R
   }
 }
 
-export const rpcMethods: Record<string, RpcMethod> = {
+const coreMethods: Record<string, RpcMethod> = {
   'node.status': (node) => node.status(),
 
   'chain.status': (node, params) => node.chain(optionalChain(params)).status(),
@@ -104,3 +107,5 @@ export const rpcMethods: Record<string, RpcMethod> = {
     return {result: chain.query(stringParam(params, 'contract'), stringParam(params, 'method'), params.args ?? {})}
   },
 }
+
+export const rpcMethods: Record<string, RpcMethod> = {...coreMethods, ...backupMethods, ...archiveMethods, ...adminMethods}

@@ -63,6 +63,15 @@ export interface ChainOptions {
    * height; `members` (validators and observers, with their P2P addresses) may connect.
    */
   readonly onValidatorsChanged?: (validators: readonly string[], members: readonly NodeMember[]) => void
+  /** A block was committed (monitoring): its height, tx count, and each admitted tx's admission-to-commit latency. */
+  readonly onBlockCommitted?: (event: BlockCommittedEvent) => void
+}
+
+export interface BlockCommittedEvent {
+  readonly height: number
+  readonly txs: number
+  /** Milliseconds from admission on this node to commit, for the block's txs this node admitted. */
+  readonly latenciesMs: readonly number[]
 }
 
 /** What the node's engine factory gets: the engine options plus the chain's genesis. */
@@ -96,7 +105,8 @@ export class Chain {
 
   private constructor(
     private readonly options: ChainOptions,
-    private readonly ledger: Ledger,
+    /** The chain's store. Maintenance (backup, archive) may read it; writes go through the chain. */
+    readonly ledger: Ledger,
   ) {
     this.genesis = options.genesis
     this.genesisHash = genesisBlock(options.genesis).hash
@@ -220,7 +230,7 @@ export class Chain {
     if (this.mempool.has(tx.hashHex) || this.ledger.hasTxSync(tx.hash)) {
       throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already known`)
     }
-    this.mempool.add(tx)
+    this.mempool.add(tx, this.now())
     if (options.fromPeer !== true) this.options.onTxAdmitted?.(tx)
     return tx.hashHex
   }
@@ -384,6 +394,12 @@ export class Chain {
     this.lastBlockTimestamp = block.header.timestamp
     this.lastBlockTimeMs = this.now()
     this.executions.clear()
+    const committedAt = this.now()
+    const latenciesMs: number[] = []
+    for (const tx of block.txs) {
+      const admittedAt = this.mempool.admittedAt(tx.hashHex)
+      if (admittedAt !== undefined) latenciesMs.push(committedAt - admittedAt)
+    }
     this.mempool.remove(block.txs.map((tx) => tx.hashHex))
     this.mempool.pruneExpired(height + 1)
     block.txs.forEach((tx, index) => {
@@ -391,6 +407,7 @@ export class Chain {
       this.waiters.resolve(tx.hashHex, {txHash: tx.hashHex, height, index, status: receipt.status})
     })
     this.reconfigureAfter(height, block.txs, cached.execution.receipts)
+    this.options.onBlockCommitted?.({height, txs: block.txs.length, latenciesMs})
     this.options.logger.debug('block committed', {chainId: this.chainId, height, txs: block.txs.length, hash: block.hashHex})
   }
 

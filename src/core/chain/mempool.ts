@@ -8,6 +8,7 @@ import type {Tx} from '../types/tx.js'
 
 export class Mempool {
   private readonly txs = new Map<string, Tx>()
+  private readonly admitted = new Map<string, number>()
   private bytes = 0
 
   constructor(
@@ -26,12 +27,18 @@ export class Mempool {
     return this.txs.has(hashHex)
   }
 
-  add(tx: Tx): void {
+  /** When the tx entered the pool (ms, the caller's clock), while it is pending. */
+  admittedAt(hashHex: string): number | undefined {
+    return this.admitted.get(hashHex)
+  }
+
+  add(tx: Tx, now: number = Date.now()): void {
     if (this.txs.has(tx.hashHex)) throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already pending`)
     if (this.txs.size >= this.limits.txsMax || this.bytes + tx.bytes.length > this.limits.bytesMax) {
       throw new WichainError('MEMPOOL_FULL', `mempool is full (${this.txs.size} txs, ${this.bytes} bytes)`)
     }
     this.txs.set(tx.hashHex, tx)
+    this.admitted.set(tx.hashHex, now)
     this.bytes += tx.bytes.length
   }
 
@@ -50,6 +57,7 @@ export class Mempool {
       const tx = this.txs.get(hashHex)
       if (tx === undefined) continue
       this.txs.delete(hashHex)
+      this.admitted.delete(hashHex)
       this.bytes -= tx.bytes.length
     }
   }

@@ -22,9 +22,10 @@ export interface NodeOptions {
 }
 
 /** Consensus tick periods: PBFT's timeouts are counted in ticks of this length. */
-const CONSENSUS_TICK_MS = {solo: 0, pbft: 100, raft: 100} as const
+export const CONSENSUS_TICK_MS = {solo: 0, pbft: 100, raft: 100} as const
 
-function engineFactory(logger: Logger) {
+/** The consensus engine for a chain's genesis (also used offline, e.g. by restore to replay blocks). */
+export function engineFactory(logger: Logger) {
   return (context: EngineContext): ConsensusEngine => {
     switch (context.genesis.consensus) {
       case 'solo':

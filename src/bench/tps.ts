@@ -5,7 +5,7 @@
  * latency percentiles (submit → block seen committed on node0), beside the single-core SM2
  * verify ceiling measured in the same run.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {toHex} from '../core/bytes.js'
@@ -24,6 +24,11 @@ export interface TpsOptions {
   readonly txs: number
   /** Txs per JSON-RPC batch request. */
   readonly batch?: number
+  /**
+   * Offered load in txs/s: batches leave on a fixed schedule (open loop), so latency is measured
+   * at a sustained rate rather than for a burst. Unset: submit as fast as the nodes accept.
+   */
+  readonly rate?: number
   readonly timeoutMs?: number
   /** Chain template (genesis parameters). */
   readonly template?: string
@@ -42,8 +47,41 @@ export interface TpsResult {
   readonly submitMs: number
   readonly nodes: number
   readonly consensus: ConsensusKind
+  /** Offered load (txs/s), or null for a burst. */
+  readonly rate: number | null
   readonly blocks: number
   readonly sm2VerifyCeilingPerSec: number
+  /**
+   * CPU time (user + system, all node processes together) per committed tx, from /proc: a figure
+   * that holds when other work shares the machine; 2 cores / this = the CPU-bound tps ceiling.
+   * Null where /proc is not available.
+   */
+  readonly nodeCpuMsPerTx: number | null
+}
+
+/** Milliseconds of CPU (user + system) a process has used, from /proc/PID/stat; undefined off Linux. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SEC
+  } catch {
+    return undefined
+  }
+}
+
+/** USER_HZ: 100 on every Linux configuration Node.js supports. */
+const CLOCK_TICKS_PER_SEC = 100
+
+function totalCpuMs(pids: readonly number[]): number | undefined {
+  let total = 0
+  for (const pid of pids) {
+    const used = cpuMs(pid)
+    if (used === undefined) return undefined
+    total += used
+  }
+  return total
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -81,7 +119,7 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
   try {
     const network = await initNetwork({out: dir, nodes: options.nodes, consensus: options.consensus, chainId: 'wi-bench', basePort: 0, template: options.template ?? 'work-injury'})
     homes.push(...network.nodes.map((node) => node.home))
-    await Promise.all(homes.map((home) => startDetached(home)))
+    const pids = (await Promise.all(homes.map((home) => startDetached(home)))).map((started) => started.pid)
     progress(`${options.nodes} ${options.consensus} node(s) up; signing ${options.txs} txs`)
     const signer = createSigner(readKeystoreFile(network.admin.user.file))
     const txs = Array.from({length: options.txs}, (_, index) =>
@@ -92,10 +130,16 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
     const batch = options.batch ?? 100
     let rejected = 0
     let submitMs = 0
+    const cpuBefore = totalCpuMs(pids)
     const start = performance.now()
     const submitting = (async () => {
       const inFlight: Promise<void>[] = []
       for (let offset = 0, turn = 0; offset < txs.length; offset += batch, turn++) {
+        if (options.rate !== undefined) {
+          const due = start + (offset * 1000) / options.rate
+          const wait = due - performance.now()
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+        }
         const slice = txs.slice(offset, offset + batch)
         const now = performance.now()
         for (const tx of slice) submittedAt.set(tx.hashHex, now)
@@ -126,6 +170,7 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     await submitting
+    const cpuAfter = totalCpuMs(pids)
     latencies.sort((a, b) => a - b)
     const durationMs = lastCommit - start
     progress(`measuring the SM2 verify ceiling`)
@@ -140,8 +185,10 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
       submitMs: Math.round(submitMs),
       nodes: options.nodes,
       consensus: options.consensus,
+      rate: options.rate ?? null,
       blocks,
       sm2VerifyCeilingPerSec: Math.round(await verifyCeiling()),
+      nodeCpuMsPerTx: cpuBefore === undefined || cpuAfter === undefined || latencies.length === 0 ? null : Number(((cpuAfter - cpuBefore) / latencies.length).toFixed(3)),
     }
   } finally {
     for (const home of homes) await stopNode(home, {force: true}).catch(() => undefined)

@@ -69,7 +69,9 @@ export async function startDetached(home: string, options: {passwordFile?: strin
   const log = openSync(homePath(home, 'log'), 'a')
   const args = [BIN, 'node', 'start', '--home', resolve(home), '--log-file']
   if (options.passwordFile !== undefined) args.push('--password-file', resolve(options.passwordFile))
-  const child = spawn(process.execPath, args, {detached: true, stdio: ['ignore', log, log], env: process.env})
+  // Extra Node.js flags for the node process (e.g. `--cpu-prof --cpu-prof-dir=DIR` when profiling).
+  const nodeFlags = (process.env.WICHAIN_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag.length > 0)
+  const child = spawn(process.execPath, [...nodeFlags, ...args], {detached: true, stdio: ['ignore', log, log], env: process.env})
   closeSync(log)
   let exited = false
   child.once('exit', () => (exited = true))

@@ -13,27 +13,32 @@ import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
 import {Ledger, nextStateRoot} from '../ledger/index.js'
 import type {Logger} from '../log.js'
-import {createBlock, decodeBlock, encodeBlock, receiptRootOf, txRootOf, type Block} from '../types/block.js'
+import {createBlock, encodeBlock, receiptRootOf, txRootOf, type Block} from '../types/block.js'
 import type {CommitCertificate} from '../types/certificate.js'
 import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock} from './admission.js'
 import type {SystemContract} from './contracts/contract.js'
+import {createAccountsContract} from './contracts/accounts.js'
 import {evidenceContract} from './contracts/evidence.js'
 import {createNodesContract, NODES_CHANGE_METHODS, NODES_CONTRACT_NAME, validatorsOf, type NodeMember} from './contracts/nodes.js'
 import {executeBlock, query, type BlockExecution, type ExecutionEnvironment} from './executor.js'
 import {genesisBlock, type Genesis, type Role} from './genesis.js'
 import {Mempool} from './mempool.js'
+import {encodeCompactProposal, parsePayload, resolvePayload, type ParsedPayload} from './proposal.js'
+import {membershipChain} from './membership.js'
 import {buildTxCertificate, type TxCertificate} from './tx-certificate.js'
 import {TxWaiters} from './waiters.js'
 
 /**
  * System contracts that need nothing from the genesis. Every chain also has `nodes`
- * (createNodesContract), built per chain because its initial set is the genesis validators.
+ * (createNodesContract), built per chain because its initial set is the genesis validators, and
+ * `accounts` (createAccountsContract: disable/enable of the genesis accounts).
  */
 export const SYSTEM_CONTRACTS: readonly SystemContract[] = [evidenceContract]
 
 function systemContractsOf(genesis: Genesis): ReadonlyMap<string, SystemContract> {
-  return new Map([...SYSTEM_CONTRACTS, createNodesContract(genesis.validators)].map((contract) => [contract.name, contract]))
+  const perChain = [createNodesContract(genesis.validators), createAccountsContract(genesis.accounts)]
+  return new Map([...SYSTEM_CONTRACTS, ...perChain].map((contract) => [contract.name, contract]))
 }
 const EXECUTION_CACHE_MAX = 32
 const DECODED_CACHE_MAX = 8
@@ -54,6 +59,13 @@ export interface ChainOptions {
   readonly onTxAdmitted?: (tx: Tx) => void
   /** The engine cannot catch up from consensus messages alone: fetch these blocks. */
   readonly onSyncRequest?: (request: SyncRequest) => void
+  /**
+   * Propose blocks as header + tx hashes (proposal.ts): for PBFT, whose replicas hold the txs
+   * already. Default false: full blocks (Raft followers and solo apply what they are sent).
+   */
+  readonly compactProposals?: boolean
+  /** Ask peers (preferably `peer`) for txs by hash; resolves with whatever tx bytes came back. */
+  readonly fetchTxs?: (hashes: readonly string[], peer: NodeId | undefined) => Promise<Uint8Array[]>
   /** Milliseconds between consensus engine ticks (the driver calls `tick` more often). */
   readonly consensusTickMs?: number
   /** Tick the engine even with no pending txs and no recent consensus traffic (default true). */
@@ -93,7 +105,16 @@ export class Chain {
   private readonly contracts: ReadonlyMap<string, SystemContract>
   private readonly mempool: Mempool
   private readonly executions = new Map<string, {block: Block; execution: BlockExecution}>()
-  private readonly decoded = new Map<string, Block>()
+  /** Parsed consensus payloads by SM3 of their bytes, with the resolved block once known. */
+  private readonly payloads = new Map<string, {parsed: ParsedPayload; block?: Block}>()
+  /** Txs fetched from peers for a compact proposal (checked when the proposal is validated). */
+  private readonly fetched = new Map<string, Tx>()
+  /** Recently committed blocks by hash: a laggard asking for one gets it self-contained. */
+  private readonly recentBlocks = new Map<string, Block>()
+  /** The consensus message being stepped, and one parked because its proposal lacked txs. */
+  private stepping: {from: NodeId; bytes: Uint8Array} | undefined
+  private parked: {from: NodeId; bytes: Uint8Array} | undefined
+  private fetching = false
   private readonly waiters = new TxWaiters<TxLocation>()
   private queue: Promise<void> = Promise.resolve()
   private engine!: ConsensusEngine
@@ -150,6 +171,7 @@ export class Chain {
       application: {
         validate: (height, payload) => this.validateProposal(height, payload),
         digest: (payload) => this.digest(payload),
+        expand: (payload) => this.expand(payload),
       },
       // The set the last committed block left, so a restart after a `nodes` change resumes with it.
       validators: this.validators(),
@@ -169,23 +191,83 @@ export class Chain {
   }
 
   /**
-   * Decoded blocks by SM3 of their bytes: the engine asks for the digest, validation and apply of
-   * one proposal (and of its resends) several times, and decoding 2,000 txs costs ~200 ms while
-   * hashing the bytes costs ~2 ms.
+   * Payloads parsed once, by SM3 of their bytes: the engine asks for the digest, validation and
+   * apply of one proposal (and of its resends) several times; hashing the bytes costs ~2 ms for
+   * a 2,000-tx full block, decoding it ~200 ms.
    */
-  private decode(payload: Uint8Array): Block {
+  private payload(payload: Uint8Array): {parsed: ParsedPayload; block?: Block} {
     const key = toHex(sm3(payload))
-    const cached = this.decoded.get(key)
+    const cached = this.payloads.get(key)
     if (cached !== undefined) return cached
-    const block = decodeBlock(payload)
-    this.decoded.set(key, block)
-    while (this.decoded.size > DECODED_CACHE_MAX) this.decoded.delete(this.decoded.keys().next().value!)
-    return block
+    const parsed = parsePayload(payload)
+    const entry: {parsed: ParsedPayload; block?: Block} = parsed.kind === 'full' ? {parsed, block: parsed.block} : {parsed}
+    this.payloads.set(key, entry)
+    while (this.payloads.size > DECODED_CACHE_MAX) this.payloads.delete(this.payloads.keys().next().value!)
+    return entry
   }
 
-  /** Block hash of a proposal payload. */
+  /** The block of a payload, or the hashes of the txs we lack (compact proposals). */
+  private resolve(payload: Uint8Array): {block: Block; missing?: undefined} | {block?: undefined; missing: readonly string[]} {
+    const entry = this.payload(payload)
+    if (entry.block !== undefined) return {block: entry.block}
+    const resolution = resolvePayload(entry.parsed, (hashHex) => this.mempool.get(hashHex) ?? this.fetched.get(hashHex))
+    if (resolution.block !== undefined) entry.block = resolution.block
+    return resolution
+  }
+
+  /** Block hash of a proposal payload (the header hash: no tx is needed). */
   private digest(payload: Uint8Array): Uint8Array {
-    return this.decode(payload).hash
+    return this.payload(payload).parsed.hash
+  }
+
+  /** A committed payload, self-contained (full block) when we still hold the block. */
+  private expand(payload: Uint8Array): Uint8Array {
+    const entry = this.payload(payload)
+    if (entry.parsed.kind === 'full') return payload
+    const block = entry.block ?? this.recentBlocks.get(entry.parsed.hashHex)
+    return block === undefined ? payload : encodeBlock(block)
+  }
+
+  /**
+   * A proposal named txs we lack: fetch them from the peer that sent it (or any), then step the
+   * parked message again. The primary's periodic resend is the fallback if the fetch fails.
+   */
+  private fetchMissing(missing: readonly string[]): void {
+    this.parked = this.stepping
+    if (this.fetching || this.options.fetchTxs === undefined) return
+    this.fetching = true
+    void this.fetchTxs(missing, this.stepping?.from)
+      .then(() => {
+        const parked = this.parked
+        this.parked = undefined
+        return parked === undefined ? undefined : this.step(parked.from, parked.bytes)
+      })
+      .catch((error) => this.options.logger.debug('tx fetch failed', {error: (error as Error).message}))
+      .finally(() => (this.fetching = false))
+  }
+
+  private async fetchTxs(missing: readonly string[], peer: NodeId | undefined): Promise<void> {
+    const answers = await this.options.fetchTxs!(missing, peer)
+    const wanted = new Set(missing)
+    for (const bytes of answers) {
+      try {
+        const tx = decodeTx(bytes)
+        // Only what was asked for; the signature is checked when the proposal is validated.
+        if (wanted.has(tx.hashHex) && this.fetched.size < this.genesis.params.blockTxsMax * 2) this.fetched.set(tx.hashHex, tx)
+      } catch {
+        // a faulty peer's junk: the proposal stays unresolved and the fetch is retried
+      }
+    }
+  }
+
+  /** Txs by hash for a peer resolving a compact proposal: pending, fetched or recently committed. */
+  async txsByHash(hashes: readonly string[]): Promise<Uint8Array[]> {
+    const found: Uint8Array[] = []
+    for (const hashHex of hashes) {
+      const tx = this.mempool.get(hashHex) ?? this.fetched.get(hashHex) ?? (await this.ledger.getTx(fromHex(hashHex, 'tx hash')))?.tx
+      if (tx !== undefined) found.push(tx.bytes)
+    }
+    return found
   }
 
   get chainId(): string {
@@ -237,7 +319,13 @@ export class Chain {
 
 
   private rules() {
-    return {chainId: this.chainId, txExpiryWindow: this.genesis.params.txExpiryWindow, roleOf: (address: string) => this.roles.get(address)}
+    return {
+      chainId: this.chainId,
+      txExpiryWindow: this.genesis.params.txExpiryWindow,
+      roleOf: (address: string) => this.roles.get(address),
+      // Disabled accounts (the `accounts` contract) are refused with ACCOUNT_DISABLED.
+      readState: (key: Uint8Array) => this.ledger.getState(key),
+    }
   }
 
   /** Called by the node's timer. */
@@ -263,7 +351,12 @@ export class Chain {
     return this.enqueue(async () => {
       if (this.closed) return
       this.lastConsensusMessageMs = this.now()
-      this.engine.step(from, bytes)
+      this.stepping = {from, bytes}
+      try {
+        this.engine.step(from, bytes)
+      } finally {
+        this.stepping = undefined
+      }
       await this.drainReady()
     })
   }
@@ -277,8 +370,8 @@ export class Chain {
     if (block === undefined) return
     this.proposeHeight = undefined
     this.options.logger.debug('proposing', {height, txs: block.txs.length, hash: block.hashHex})
-    const payload = encodeBlock(block)
-    this.decoded.set(toHex(sm3(payload)), block)
+    const payload = this.options.compactProposals === true ? encodeCompactProposal(block) : encodeBlock(block)
+    this.payloads.set(toHex(sm3(payload)), {parsed: parsePayload(payload), block})
     this.engine.propose(height, payload)
   }
 
@@ -338,8 +431,14 @@ export class Chain {
   /** Engine callback: is this proposed block valid on top of our head? Re-executes it. */
   private validateProposal(height: number, payload: Uint8Array): boolean {
     try {
-      const block = this.decode(payload)
-      if (this.executions.has(block.hashHex)) return true
+      if (this.executions.has(this.payload(payload).parsed.hashHex)) return true
+      const resolution = this.resolve(payload)
+      if (resolution.missing !== undefined) {
+        this.options.logger.debug('proposal names txs we lack; fetching', {height, missing: resolution.missing.length})
+        this.fetchMissing(resolution.missing)
+        return false
+      }
+      const block = resolution.block
       const head = this.head()
       const header = block.header
       const invalid = (reason: string): false => {
@@ -382,18 +481,24 @@ export class Chain {
   private async applyCommitted(height: number, payload: Uint8Array, certificate: CommitCertificate): Promise<void> {
     const head = this.head()
     if (height <= head.height) return
-    let block = this.decode(payload)
-    let cached = this.executions.get(block.hashHex)
+    const parsed = this.payload(payload).parsed
+    let cached = this.executions.get(parsed.hashHex)
     if (cached === undefined) {
+      // Decided without our validation (a certified block from a peer): fetch what we lack first.
+      const resolution = this.resolve(payload)
+      if (resolution.missing !== undefined && this.options.fetchTxs !== undefined) await this.fetchTxs(resolution.missing, undefined)
       if (!this.validateProposal(height, payload)) throw new WichainError('CORRUPT_DATA', `committed block ${height} does not validate locally`)
-      cached = this.executions.get(block.hashHex)!
+      cached = this.executions.get(parsed.hashHex)!
     }
-    block = cached.block
+    const block = cached.block
     await this.ledger.commitBlock({block, receipts: cached.execution.receipts, certificate, stateWrites: cached.execution.writes})
     this.headStateRoot = block.header.stateRoot
     this.lastBlockTimestamp = block.header.timestamp
     this.lastBlockTimeMs = this.now()
     this.executions.clear()
+    this.fetched.clear()
+    this.recentBlocks.set(block.hashHex, block)
+    while (this.recentBlocks.size > DECODED_CACHE_MAX) this.recentBlocks.delete(this.recentBlocks.keys().next().value!)
     const committedAt = this.now()
     const latenciesMs: number[] = []
     for (const tx of block.txs) {
@@ -501,10 +606,8 @@ export class Chain {
   }
 
   /**
-   * Limitation: an offline tx certificate is verified against the genesis validators. Once a
-   * `nodes` change took effect, certificates of later blocks are signed by the new set and fail
-   * that check (they fail closed; nothing is accepted that should not be). Verifying them needs
-   * the chain of config-change certificates from genesis, which certificates do not carry yet.
+   * The tx certificate of a committed tx, with the membership chain of every node-set change
+   * below its block, so it verifies offline against the genesis alone (membership.ts).
    */
   async getTxCertificate(txHash: string): Promise<TxCertificate> {
     const location = await this.ledger.getTxLocation(fromHex(txHash, 'tx hash'))
@@ -517,7 +620,8 @@ export class Chain {
     if (block === undefined || receipts === undefined || !certificate) {
       throw new WichainError('CORRUPT_DATA', `block ${location.height} is incomplete in the store`)
     }
-    return buildTxCertificate({genesisHash: this.genesisHash, header: block.header, txs: block.txs, receipts, index: location.index, certificate})
+    const membership = await membershipChain(this, location.height)
+    return buildTxCertificate({genesisHash: this.genesisHash, header: block.header, txs: block.txs, receipts, index: location.index, certificate, membership})
   }
 
   query(contract: string, method: string, args: unknown): unknown {

@@ -23,6 +23,10 @@ export class Mempool {
     return this.bytes
   }
 
+  get(hashHex: string): Tx | undefined {
+    return this.txs.get(hashHex)
+  }
+
   has(hashHex: string): boolean {
     return this.txs.has(hashHex)
   }

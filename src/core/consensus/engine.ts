@@ -36,6 +36,11 @@ export interface ConsensusApplication {
   validate(height: number, payload: Uint8Array): boolean
   /** Digest (block hash) of a payload, as the certificate signs it. */
   digest(payload: Uint8Array): Uint8Array
+  /**
+   * The self-contained form of a committed payload, for a peer that may lack what a compact
+   * proposal refers to (a laggard being sent the block). Default: the payload itself.
+   */
+  expand?(payload: Uint8Array): Uint8Array
 }
 
 /** An opaque consensus message between nodes; `to` is one node or every other validator. */

@@ -10,7 +10,11 @@ import {certificateFromDocument, certificateToDocument} from '../types/certifica
 
 export const SYNC_BLOCKS_PER_REQUEST_MAX = 64
 
-export type SyncQuery = {readonly type: 'status'} | {readonly type: 'blocks'; readonly from: number; readonly count: number}
+export type SyncQuery =
+  | {readonly type: 'status'}
+  | {readonly type: 'blocks'; readonly from: number; readonly count: number}
+  /** Txs by hash, for a replica resolving a compact proposal (answered as a tx batch). */
+  | {readonly type: 'txs'; readonly hashes: readonly Uint8Array[]}
 
 export function encodeSyncQuery(query: SyncQuery): Uint8Array {
   return encodeCanonical(query)
@@ -18,10 +22,14 @@ export function encodeSyncQuery(query: SyncQuery): Uint8Array {
 
 export function decodeSyncQuery(bytes: Uint8Array): SyncQuery {
   const document = decodeCanonical(bytes, 'sync query') as Record<string, unknown>
-  const type = readEnum(document?.type, 'sync query type', ['status', 'blocks'] as const)
+  const type = readEnum(document?.type, 'sync query type', ['status', 'blocks', 'txs'] as const)
   if (type === 'status') {
     readRecord(document, 'sync query', ['type'])
     return {type}
+  }
+  if (type === 'txs') {
+    const fields = readRecord(document, 'sync query', ['type', 'hashes'])
+    return {type, hashes: readArray(fields.hashes, 'hashes', TX_BATCH_TXS_MAX).map((hash, index) => readBytes(hash, `hashes[${index}]`, {exact: 32}))}
   }
   const fields = readRecord(document, 'sync query', ['type', 'from', 'count'])
   return {type, from: readUint(fields.from, 'from'), count: Math.min(readUint(fields.count, 'count'), SYNC_BLOCKS_PER_REQUEST_MAX)}

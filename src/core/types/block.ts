@@ -39,7 +39,7 @@ export interface Block {
 
 const HEADER_KEYS = ['chainId', 'height', 'prevHash', 'txRoot', 'receiptRoot', 'stateRoot', 'timestamp', 'proposer', 'round', 'txCount'] as const
 
-function headerDocument(header: BlockHeader): Record<string, unknown> {
+export function headerDocument(header: BlockHeader): Record<string, unknown> {
   return Object.fromEntries(HEADER_KEYS.map((key) => [key, header[key]]))
 }
 
@@ -91,7 +91,12 @@ export function encodeBlock(block: Block): Uint8Array {
 
 /** Decode a block and check that the header commits to exactly these txs. */
 export function decodeBlock(bytes: Uint8Array): Block {
-  const document = readRecord(decodeCanonical(bytes, 'block'), 'block', ['header', 'txs'])
+  return blockFromDocument(decodeCanonical(bytes, 'block'))
+}
+
+/** A block from its decoded canonical document (see decodeBlock). */
+export function blockFromDocument(decoded: unknown): Block {
+  const document = readRecord(decoded, 'block', ['header', 'txs'])
   const header = headerFromDocument(document.header)
   const txs = readArray(document.txs, 'block.txs', BLOCK_LIMITS.txsMax).map((document) => txFromDocument(document))
   checkBlockBody(header, txs)

@@ -63,7 +63,7 @@ export class CatchUp {
       const certificate = block.certificate
       reply = state.sign<CommittedBody>(
         {type: 'committed', height, view: certificate.round, signer: state.self, certificate},
-        block.payload,
+        state.application.expand?.(block.payload) ?? block.payload,
       )
       this.replies.set(height, reply)
     }

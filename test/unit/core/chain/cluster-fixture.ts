@@ -17,6 +17,10 @@ export class LoopbackCluster {
   /** Nodes that tick and receive; the others are "down" or "not started yet". */
   online: Set<number>
   clock = 1_700_000_001_000
+  /** Nodes that never receive forwarded client txs (they must fetch what proposals name). */
+  notForwardedTo = new Set<number>()
+  /** Tx fetch requests answered so far (to see that the fetch path ran). */
+  fetches = 0
   readonly ids: string[]
   private readonly inbox: Array<() => Promise<void>> = []
   private readonly directory = mkdtempSync(join(tmpdir(), 'wichain-cluster-'))
@@ -44,10 +48,17 @@ export class LoopbackCluster {
       clock: () => (this.clock += 1),
       createEngine: (context) => createPbftEngine(context),
       tickWhenIdle: false,
+      compactProposals: true,
+      fetchTxs: async (hashes) => {
+        this.fetches++
+        const answers: Uint8Array[] = []
+        for (const [target, chain] of this.chains.entries()) if (target !== index && this.online.has(target)) answers.push(...(await chain.txsByHash(hashes)))
+        return answers
+      },
       send: (to, bytes) => this.deliver(index, to, bytes),
       onTxAdmitted: (tx) => {
         for (const [target, chain] of this.chains.entries()) {
-          if (target !== index && this.online.has(target)) this.inbox.push(() => chain.submitTx(tx.bytes, {fromPeer: true}).then(() => undefined))
+          if (target !== index && this.online.has(target) && !this.notForwardedTo.has(target)) this.inbox.push(() => chain.submitTx(tx.bytes, {fromPeer: true}).then(() => undefined))
         }
       },
       ...this.extraOptions(index),

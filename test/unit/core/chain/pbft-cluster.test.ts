@@ -44,6 +44,15 @@ describe('core/chain with PBFT: a 4-node cluster in one process', function () {
     expect(new Set(heads).size).to.equal(1)
   })
 
+  it('replicas that never got the forwarded txs fetch what a compact proposal names', async () => {
+    cluster.notForwardedTo = new Set([2, 3])
+    const txs = [put('fetch-a'), put('fetch-b'), put('fetch-c')]
+    for (const tx of txs) await cluster.chains[1]!.submitTx(tx.bytes)
+    await cluster.run(400, async () => (await Promise.all(txs.map((tx) => cluster.committedEverywhere(tx.hashHex)))).every(Boolean))
+    expect(cluster.fetches).to.be.greaterThan(0)
+    expect(new Set(cluster.chains.map((chain) => toHex(chain.head().hash))).size).to.equal(1)
+  })
+
   it('commits a tx that arrives after a long idle period', async () => {
     await cluster.run(300, () => false).catch(() => undefined)
     const tx = put('late')

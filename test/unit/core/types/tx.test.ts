@@ -134,6 +134,17 @@ describe('core/types/tx', () => {
       expect(verifyTxSignature(decoded)).to.equal(true)
     })
 
+    it('hashes the body span of its bytes exactly as the re-encoded body, for any args and sizes', () => {
+      const argsCases = ['{}', '{"name":"张三","note":"工伤认定 ✓"}', JSON.stringify({blob: 'x'.repeat(300)}), JSON.stringify({n: 1, list: [1, 2, 3]})]
+      for (const args of argsCases) {
+        const made = createTx({...REQUEST, args, contract: 'c'.repeat(40)}, signer)
+        const decoded = decodeTx(made.bytes)
+        expect(decoded.hashHex).to.equal(toHex(sm3(encodeTxBody(decoded.body))))
+        expect(decoded.hashHex).to.equal(made.hashHex)
+        expect(verifyTxSignature(decoded)).to.equal(true)
+      }
+    })
+
     it('keeps args as the exact JSON text that was signed', () => {
       const text = '{ "b": 1,\n "a": "工伤" }'
       const spaced = createTx({...REQUEST, args: text}, signer)

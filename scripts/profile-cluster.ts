@@ -4,6 +4,8 @@
  * Prints CPU milliseconds per committed tx (all four nodes together). Run with
  * `node --import tsx --cpu-prof scripts/profile-cluster.ts [txs]` to see where the time goes.
  */
+import {writeFileSync} from 'node:fs'
+import {Session} from 'node:inspector'
 import {toHex} from '../src/core/bytes.js'
 import {parseGenesis} from '../src/core/chain/genesis.js'
 import {addressOf, createSigner, generateKeyPair} from '../src/core/crypto/index.js'
@@ -30,10 +32,19 @@ await cluster.openAll()
 const warm = createTx({chainId: 'wi-prof', contract: 'evidence', method: 'put', args: {key: 'warm', hash: 'ab'.repeat(32)}, expiry: 900}, signer)
 await cluster.chains[0]!.submitTx(warm.bytes)
 await cluster.run(10_000, () => cluster.committedEverywhere(warm.hashHex))
+// PROFILE_OUT=FILE: a CPU profile of the measured window only (open it in Chrome DevTools).
+const session = process.env.PROFILE_OUT === undefined ? undefined : new Session()
+const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))))
+if (session !== undefined) {
+  session.connect()
+  await post('Profiler.enable')
+  await post('Profiler.start')
+}
 const before = process.cpuUsage()
 const started = performance.now()
 for (const tx of txs) await cluster.chains[0]!.submitTx(tx.bytes)
 await cluster.run(100_000, () => cluster.chains.every((chain) => chain.isPending(txs.at(-1)!.hashHex) === false) && cluster.committedEverywhere(txs.at(-1)!.hashHex))
 const used = process.cpuUsage(before)
 console.log(JSON.stringify({txs: count, heights: cluster.chains[0]!.head().height, cpuMsPerTx: ((used.user + used.system) / 1000 / count).toFixed(3), wallMs: Math.round(performance.now() - started)}))
+if (session !== undefined) writeFileSync(process.env.PROFILE_OUT!, JSON.stringify((await post('Profiler.stop')).profile))
 await cluster.close()

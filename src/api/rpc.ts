@@ -2,12 +2,14 @@
  * JSON-RPC 2.0 over HTTP POST on the node's loopback RPC port. Methods are thin adapters over the
  * Node/Chain API; errors are WichainErrors mapped once through the error table (JSON-RPC code in
  * `error.code`, our string code in `error.data.code`). Requests are size-limited and batch-limited.
+ * Plain GETs: `/health` (liveness) and `/metrics` (Prometheus text, see metrics.ts).
  */
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {toWichainError, WichainError, ERROR_CODES} from '../core/errors.js'
 import type {Logger} from '../core/log.js'
 import type {Node} from '../core/node/node.js'
 import {rpcMethods, type RpcParams} from './methods.js'
+import {NodeMetrics} from './metrics.js'
 
 export const RPC_LIMITS = Object.freeze({requestBytesMax: 4 * 1024 * 1024, batchMax: 100})
 
@@ -72,12 +74,19 @@ function readBody(request: IncomingMessage): Promise<string> {
   })
 }
 
-async function handleHttp(node: Node, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleHttp(node: Node, metrics: NodeMetrics, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const reply = (status: number, body: unknown): void => {
     response.writeHead(status, {'content-type': 'application/json'})
     response.end(JSON.stringify(body))
   }
-  if (request.method === 'GET' && request.url === '/health') return reply(200, {ok: true})
+  const path = (request.url ?? '').split('?', 1)[0]
+  if (request.method === 'GET' && path === '/health') return reply(200, {ok: true})
+  if (request.method === 'GET' && path === '/metrics') {
+    const text = await metrics.text()
+    response.writeHead(200, {'content-type': metrics.contentType})
+    response.end(text)
+    return
+  }
   if (request.method !== 'POST') return reply(405, {jsonrpc: '2.0', id: null, error: rpcError(new WichainError('RPC_INVALID_REQUEST', 'use POST'))})
   let parsed: unknown
   try {
@@ -97,8 +106,9 @@ async function handleHttp(node: Node, request: IncomingMessage, response: Server
 }
 
 export function startRpcServer(node: Node, endpoint: {host: string; port: number}, logger: Logger): Promise<Server> {
+  const metrics = new NodeMetrics(node)
   const server = createServer((request, response) => {
-    handleHttp(node, request, response).catch((error: unknown) => {
+    handleHttp(node, metrics, request, response).catch((error: unknown) => {
       logger.error('rpc handler failed', {error: (error as Error).message})
       if (!response.headersSent) response.writeHead(500)
       response.end()
@@ -106,6 +116,7 @@ export function startRpcServer(node: Node, endpoint: {host: string; port: number
   })
   server.requestTimeout = 120_000
   server.headersTimeout = 10_000
+  server.once('close', () => metrics.close())
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new WichainError('UNAVAILABLE', `RPC port ${endpoint.host}:${endpoint.port} is in use`) : error)

@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   KEY_ERROR: {exit: EXIT.invalidInput, http: 400, rpc: -32020, description: 'key or keystore is invalid'},
   WRONG_PASSWORD: {exit: EXIT.invalidInput, http: 401, rpc: -32021, description: 'keystore password is wrong'},
   UNAUTHORIZED: {exit: EXIT.invalidInput, http: 403, rpc: -32031, description: 'the sender lacks the role or permission'},
+  ACCOUNT_DISABLED: {exit: EXIT.invalidInput, http: 403, rpc: -32032, description: 'the sender account is disabled by an org admin (incident response)'},
   VERIFICATION_FAILED: {exit: EXIT.verificationFailed, http: 422, rpc: -32030, description: 'a signature, proof or certificate does not verify'},
   ALREADY_EXISTS: {exit: EXIT.conflict, http: 409, rpc: -32040, description: 'object already exists'},
   NOT_EMPTY: {exit: EXIT.conflict, http: 409, rpc: -32041, description: 'target directory is not empty'},

@@ -19,6 +19,21 @@ export interface TxResult {
   readonly index?: number
 }
 
+const METRICS_BYTES_MAX = 16 * 1024 * 1024
+
+/** One archive or restore call's result (segments as JSON with hex digests). */
+export interface ArchiveStep {
+  readonly chainId: string
+  readonly archivedBelow: number
+  readonly segments: Array<Record<string, unknown>>
+  readonly blocks: number
+  readonly txs: number
+  readonly done: boolean
+}
+
+/** An archive step moves at most one segment (≤ 32 MiB raw) per call when the CLI drives it. */
+const ARCHIVE_CALL_TIMEOUT_MS = 10 * 60_000
+
 export class WichainClient {
   private nextId = 1
 
@@ -47,7 +62,7 @@ export class WichainClient {
   }
 
   status() {
-    return this.call<{running: boolean; name: string; nodeId: string; chains: Array<Record<string, unknown> & {chainId: string; height: number; headHash: string}>}>('node.status')
+    return this.call<{running: boolean; name: string; nodeId: string; chains: Array<Record<string, unknown> & {chainId: string; height: number; headHash: string; consensus: string; role: string; peers: number}>}>('node.status')
   }
 
   chainStatus() {
@@ -76,7 +91,50 @@ export class WichainClient {
     return this.call<Record<string, unknown> & {height: number; hash: string}>('block.get', params)
   }
 
+  /** Committed blocks from `from` (at most `count`, 1..64) with certificates, hex-encoded (`chain.blocks`). */
+  committedBlocks(from: number, count: number) {
+    return this.call<{chainId: string; head: {height: number; hash: string}; blocks: Array<{height: number; block: string; certificate: string}>}>('chain.blocks', {from, count})
+  }
+
   query(contract: string, method: string, args: unknown) {
     return this.call<{result: unknown}>('contract.query', {contract, method, args})
+  }
+
+  /** Archive heights below `below` on the node (at most `segmentsMax` segments per call). */
+  archiveRun(below: number, segmentsMax?: number) {
+    return this.call<ArchiveStep & {diskBytesBefore?: number; diskBytesAfter?: number}>('archive.run', {below, segmentsMax}, ARCHIVE_CALL_TIMEOUT_MS)
+  }
+
+  /** Move archived heights back into the node's live store (newest segment first). */
+  archiveRestore(segmentsMax?: number) {
+    return this.call<ArchiveStep>('archive.restore', {segmentsMax}, ARCHIVE_CALL_TIMEOUT_MS)
+  }
+
+  archiveList() {
+    return this.call<{chainId: string; directory: string; archivedBelow: number; height: number; diskBytes?: number; segments: Array<Record<string, unknown>>}>('archive.list')
+  }
+
+  /** The node's Prometheus exposition text (`GET /metrics` on the RPC port), at most 16 MiB. */
+  async metricsText(timeoutMs = this.options.timeoutMs ?? 30_000): Promise<string> {
+    const url = new URL('/metrics', this.url)
+    let response: Response
+    try {
+      response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs)})
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError'
+      throw new WichainError(timedOut ? 'TIMEOUT' : 'UNAVAILABLE', `node at ${url} ${timedOut ? 'timed out' : 'is unreachable'}`, undefined, {cause: error})
+    }
+    if (!response.ok) {
+      await response.body?.cancel()
+      throw new WichainError('OPERATION_FAILED', `node at ${url} answered HTTP ${response.status}`)
+    }
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for await (const chunk of response.body ?? []) {
+      size += chunk.length
+      if (size > METRICS_BYTES_MAX) throw new WichainError('PAYLOAD_TOO_LARGE', `metrics from ${url} exceed ${METRICS_BYTES_MAX} bytes`)
+      chunks.push(chunk)
+    }
+    return Buffer.concat(chunks).toString('utf8')
   }
 }

@@ -8,6 +8,9 @@ import {homeFlag} from '../../cli/flags.js'
 
 export default class CertVerify extends WichainCommand<typeof CertVerify> {
   static summary = 'Verify a tx certificate offline against the chain\'s genesis; exit 0 only if valid'
+  static description =
+    'The certificate carries every node-set change before its block (header, commit certificate, the change txs with Merkle proofs); ' +
+    'they are followed from the genesis validators, so certificates stay verifiable after `node add`/`node remove`.'
   static examples = ['<%= config.bin %> cert verify inj-001.cert.json --genesis ./net/genesis.json --json', '<%= config.bin %> cert verify inj-001.cert.json --home ./net/node0']
   static args = {file: Args.string({description: 'certificate file from `tx proof`', required: true})}
   static flags = {

@@ -3,7 +3,8 @@
  * the block. Writes go to a block overlay; each tx gets its own buffer on top, merged only when
  * the tx succeeds, so a failing tx changes nothing but still leaves a failed receipt.
  * Validity rules that make a whole block invalid (signature, chain id, expiry, replay, unknown
- * sender) are checked by `checkTxForBlock` before execution.
+ * or disabled sender) are checked by `checkTxForBlock` before execution; a sender disabled by an
+ * earlier tx of the same block gets a failed receipt (ACCOUNT_DISABLED) here.
  *
  * A tx names a system contract (TypeScript, in `env.contracts`, plus the built-in `contracts`
  * manager) or a user WASM contract deployed through the manager; the latter runs in the VM with
@@ -16,6 +17,7 @@ import {createReceipt, RECEIPT_LIMITS, type Receipt} from '../types/receipt.js'
 import type {Tx} from '../types/tx.js'
 import type {JsonValue} from '../vm/runtime.js'
 import {StorageFault} from '../vm/write-buffer.js'
+import {ACCOUNTS_CONTRACT_NAME, readDisabledAccount} from './contracts/accounts.js'
 import type {CallContext, ContractState, SystemContract} from './contracts/contract.js'
 import {recordCall} from './contracts/figures.js'
 import {contractManager} from './contracts/manager.js'
@@ -104,7 +106,8 @@ export function executeBlock(env: ExecutionEnvironment, txs: readonly Tx[], bloc
     key: new Uint8Array(Buffer.from(keyHex, 'hex')),
     value: blockOverlay.entries.get(keyHex) ?? null,
   }))
-  return {receipts, writes}
+  // Frozen: the receiptRoot is then computed once (block.ts) for assembly and commit.
+  return {receipts: Object.freeze(receipts), writes}
 }
 
 function contractState(contract: string, overlay: Overlay): ContractState {
@@ -163,6 +166,9 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
     sender: {address: tx.senderAddress, publicKey: toHex(tx.body.sender), role: env.roleOf(tx.senderAddress)},
   }
   try {
+    // Admission refuses a disabled sender's txs; this catches one disabled earlier in the same block.
+    const disabled = readDisabledAccount(contractState(ACCOUNTS_CONTRACT_NAME, overlay), tx.senderAddress)
+    if (disabled !== undefined) throw new WichainError('ACCOUNT_DISABLED', `account ${tx.senderAddress} was disabled at height ${disabled.height}`)
     if (systemContract(env, tx.body.contract) === undefined) return executeWasmTx(env, tx, block, overlay)
     const method = resolveMethod(env, tx.body.contract, tx.body.method)
     if (method.roles !== undefined && (context.sender.role === undefined || !method.roles.includes(context.sender.role))) {

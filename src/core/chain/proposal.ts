@@ -60,6 +60,8 @@ export function resolvePayload(parsed: ParsedPayload, lookup: (hashHex: string) 
     else txs.push(tx)
   }
   if (missing.length > 0) return {missing}
+  // Frozen: its txRoot is computed once here and reused by assembly and commit.
+  Object.freeze(txs)
   checkBlockBody(parsed.header, txs)
   return {block: createBlock(parsed.header, txs)}
 }

@@ -1,25 +1,29 @@
 /**
  * The tx certificate (上链凭证 export): everything needed to prove offline, against nothing but
  * the chain's genesis file, that a tx was committed with a given outcome — the tx, its receipt,
- * Merkle inclusion proofs for both, the block header, and the validators' commit certificate.
+ * Merkle inclusion proofs for both, the block header, the validators' commit certificate and
+ * (format 2) the membership chain: the node-set changes before the block (membership.ts), so the
+ * certificate is checked against the validators in force at its height, not only the genesis ones.
+ * Format 1 documents (no membership) still verify, against the genesis validators.
  * Every field that matters is carried as canonical bytes (hex) and re-derived on verification;
  * `summary` is for humans only and is checked against the bytes too.
  */
 import {bytesEqual, fromHex, toHex} from '../bytes.js'
 import {WichainError} from '../errors.js'
 import {decodeHeader, encodeHeader, hashHeader, type BlockHeader} from '../types/block.js'
-import {commitCertificateProblem} from '../consensus/certificate.js'
-import {verify} from '../crypto/sm2.js'
 import {decodeCertificate, encodeCertificate, type CommitCertificate} from '../types/certificate.js'
 import {merkleProof, verifyMerkleProof, type MerkleProof} from '../types/merkle.js'
 import {decodeReceipt, encodeReceipt, type Receipt} from '../types/receipt.js'
 import {decodeTx, verifyTxSignature, type Tx} from '../types/tx.js'
 import {genesisBlock, type Genesis} from './genesis.js'
+import {blockCertificateProblem, validatorsAt, type MembershipLink} from './membership.js'
 
-export const TX_CERTIFICATE_FORMAT = 'wichain-tx-certificate/1'
+export const TX_CERTIFICATE_FORMAT = 'wichain-tx-certificate/2'
+/** The first format: no membership chain, verified against the genesis validators. */
+export const TX_CERTIFICATE_FORMAT_V1 = 'wichain-tx-certificate/1'
 
 export interface TxCertificate {
-  readonly format: typeof TX_CERTIFICATE_FORMAT
+  readonly format: typeof TX_CERTIFICATE_FORMAT | typeof TX_CERTIFICATE_FORMAT_V1
   readonly chainId: string
   readonly genesisHash: string
   readonly txHash: string
@@ -32,6 +36,8 @@ export interface TxCertificate {
   readonly receiptProof: MerkleProof
   readonly certificate: string
   readonly summary: {readonly status: string; readonly contract: string; readonly method: string; readonly sender: string; readonly blockTime: number}
+  /** Every node-set change below `height`, oldest first (absent in format 1). */
+  readonly membership?: readonly MembershipLink[]
 }
 
 export function buildTxCertificate(input: {
@@ -41,6 +47,8 @@ export function buildTxCertificate(input: {
   receipts: readonly Receipt[]
   index: number
   certificate: CommitCertificate
+  /** The node-set changes below the block (membershipChain); none when the set never changed. */
+  membership?: readonly MembershipLink[]
 }): TxCertificate {
   const tx = input.txs[input.index]
   const receipt = input.receipts[input.index]
@@ -59,6 +67,7 @@ export function buildTxCertificate(input: {
     receiptProof: merkleProof(input.receipts.map(encodeReceipt), input.index),
     certificate: toHex(encodeCertificate(input.certificate)),
     summary: {status: receipt.status, contract: tx.body.contract, method: tx.body.method, sender: tx.senderAddress, blockTime: input.header.timestamp},
+    membership: input.membership ?? [],
   }
 }
 
@@ -69,6 +78,8 @@ export interface TxCertificateCheck {
   readonly height?: number
   readonly status?: string
   readonly chainId?: string
+  /** Node-set changes followed from the genesis to reach the block's validators. */
+  readonly membershipChanges?: number
 }
 
 /** Verify a certificate document offline against a genesis. Never throws on bad input. */
@@ -82,7 +93,8 @@ export function verifyTxCertificate(document: unknown, genesis: Genesis): TxCert
 
 function check(cert: TxCertificate, genesis: Genesis): TxCertificateCheck {
   const invalid = (reason: string): TxCertificateCheck => ({valid: false, reason, txHash: cert.txHash, height: cert.height})
-  if (cert === null || typeof cert !== 'object' || cert.format !== TX_CERTIFICATE_FORMAT) return {valid: false, reason: 'not a wichain tx certificate'}
+  if (cert === null || typeof cert !== 'object' || (cert.format !== TX_CERTIFICATE_FORMAT && cert.format !== TX_CERTIFICATE_FORMAT_V1)) return {valid: false, reason: 'not a wichain tx certificate'}
+  if (cert.format === TX_CERTIFICATE_FORMAT_V1 && cert.membership !== undefined) return invalid('a format 1 certificate carries no membership chain')
   const genesisHash = genesisBlock(genesis).hash
   if (cert.genesisHash !== toHex(genesisHash)) return invalid('certificate is from a chain with another genesis')
   const tx = decodeTx(fromHex(cert.tx, 'tx'))
@@ -101,14 +113,18 @@ function check(cert: TxCertificate, genesis: Genesis): TxCertificateCheck {
   if (cert.txProof.total !== header.txCount || cert.receiptProof.total !== header.txCount) return invalid('proof size does not match the block')
   if (!verifyMerkleProof(tx.bytes, cert.txProof, header.txRoot)) return invalid('tx is not in the block (Merkle proof fails)')
   if (!verifyMerkleProof(encodeReceipt(receipt), cert.receiptProof, header.receiptRoot)) return invalid('receipt is not in the block (Merkle proof fails)')
-  if (certificate.kind !== genesis.consensus) return invalid(`certificate is ${certificate.kind}; the chain runs ${genesis.consensus}`)
-  if (certificate.height !== header.height || !bytesEqual(certificate.blockHash, blockHash)) return invalid('commit certificate is for another block')
-  const validators = genesis.validators.map((validator) => validator.publicKey)
-  const problem = commitCertificateProblem(certificate, validators, (signer, message, signature) => verify(fromHex(signer), message, signature))
-  if (problem !== undefined) return invalid(`commit certificate: ${problem}`)
+  const membership = cert.format === TX_CERTIFICATE_FORMAT_V1 ? [] : cert.membership
+  let validators: readonly string[]
+  try {
+    validators = validatorsAt(membership, genesis, header.height)
+  } catch (error) {
+    return invalid((error as Error).message)
+  }
+  const problem = blockCertificateProblem(header, certificate, validators, genesis)
+  if (problem !== undefined) return invalid(problem)
   const summary = cert.summary
   if (summary?.status !== receipt.status || summary.contract !== tx.body.contract || summary.method !== tx.body.method || summary.sender !== tx.senderAddress || summary.blockTime !== header.timestamp) {
     return invalid('summary does not match the signed data')
   }
-  return {valid: true, txHash: tx.hashHex, height: header.height, status: receipt.status, chainId: header.chainId}
+  return {valid: true, txHash: tx.hashHex, height: header.height, status: receipt.status, chainId: header.chainId, membershipChanges: membership!.length}
 }

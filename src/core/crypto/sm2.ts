@@ -5,6 +5,7 @@
  * sm2-encrypt, sm2-point-cache (precompute). Never use node:crypto EC keys on the SM2 curve for
  * signatures: they sign ECDSA, not SM2.
  */
+import {LruMap} from './lru.js'
 import {bytesEqual, toHex} from '../bytes.js'
 import {WichainError} from '../errors.js'
 import {type KeyPair, publicKeyFromPrivate, validatePublicKey} from './sm2-keys.js'
@@ -23,9 +24,18 @@ export const ADDRESS_BYTES = 20
 
 /** Address = hex of the first 20 bytes of SM3(65-byte uncompressed public key). */
 export function addressOf(publicKey: Uint8Array): string {
+  const key = toHex(publicKey)
+  const known = ADDRESSES.get(key)
+  if (known !== undefined) return known
+  // Validating the point (on the curve, not the identity) is the costly part; once per key.
   validatePublicKey(publicKey)
-  return toHex(sm3(publicKey).subarray(0, ADDRESS_BYTES))
+  const address = toHex(sm3(publicKey).subarray(0, ADDRESS_BYTES))
+  ADDRESSES.set(key, address)
+  return address
 }
+
+/** Addresses of recently seen valid public keys (every tx derives its sender's). */
+const ADDRESSES = new LruMap<string, string>(4096)
 
 export interface Signer {
   readonly publicKey: Uint8Array

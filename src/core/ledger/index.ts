@@ -1,3 +1,7 @@
+export {ARCHIVE_LIMITS, segmentToJson, type SegmentInfo} from './archive-format.js'
+export {stepResultToJson, type ArchiveOptions, type ArchiveStepResult} from './archive-ops.js'
+export {ArchiveReader, type ArchivedBlock} from './archive-reader.js'
+export {defaultArchiveDirectory} from './archive-store.js'
 export {COMMIT_META_WRITES_MAX, type BlockCommit} from './commit.js'
 export type {IntegrityReport} from './integrity.js'
 export type {LedgerOptions, StateEntry, StoredTx, VerifiedHeader} from './interface.js'

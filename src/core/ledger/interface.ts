@@ -8,6 +8,8 @@ export interface LedgerOptions {
   readonly logger?: Logger
   /** fsync each block batch (default true): survives power loss, not only a killed process. */
   readonly syncWrites?: boolean
+  /** Directory of the archive segments (default: see defaultArchiveDirectory in archive-store.ts). */
+  readonly archiveDirectory?: string
 }
 
 export interface VerifiedHeader {

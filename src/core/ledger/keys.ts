@@ -11,6 +11,8 @@
  *   0x05 height(8)              → canonical commit certificate (absent for genesis)
  *   0x06 stateKey(1..1024)      → state value (raw bytes written by contracts)
  *   0x07 utf8 name              → metadata (genesis document, consensus state …)
+ *   0x08 height(8)              → canonical header bytes of an archived block (its 0x01 and 0x04
+ *                                  entries moved into an archive segment, see archive.ts)
  *
  * Everything of one block (0x00 head, 0x01–0x05, state writes) is written in one atomic batch.
  */
@@ -28,6 +30,7 @@ const FAMILY = Object.freeze({
   certificate: 0x05,
   state: 0x06,
   meta: 0x07,
+  header: 0x08,
 })
 
 const HEIGHT_BYTES = 8
@@ -65,6 +68,7 @@ export const receiptsKey = (height: number): Uint8Array => family(FAMILY.receipt
 export const certificateKey = (height: number): Uint8Array => family(FAMILY.certificate, encodeHeight(height))
 export const stateKeyOf = (key: Uint8Array): Uint8Array => family(FAMILY.state, key)
 export const metaKey = (name: string): Uint8Array => family(FAMILY.meta, utf8(name))
+export const headerKey = (height: number): Uint8Array => family(FAMILY.header, encodeHeight(height))
 
 /** Key range [gte, lt) of every key in a family, optionally under a sub-prefix. */
 export function familyRange(name: 'block' | 'txLocation' | 'state', prefix: Uint8Array = new Uint8Array(0)): {gte: Uint8Array; lt: Uint8Array} {

@@ -10,24 +10,31 @@
  * - `getState` is synchronous (classic-level `getSync`): contract execution reads state inline.
  *   State values are opaque bytes; they are covered only by the stateRoot hash chain (state.ts).
  * - Writes (commits, meta) run one at a time in call order; reads run concurrently with them.
+ * - Old bodies and receipts may be archived into segment files (archive-ops.ts; spec §8.4.6):
+ *   below the archived mark, block and receipt reads come from the segments, checked exactly as
+ *   strictly (block hash through the hash index, receipts against the receiptRoot); headers,
+ *   certificates and the tx index stay live. Archive and restore run one at a time.
  */
-import {bytesEqual} from '../bytes.js'
+import {bytesEqual, toHex} from '../bytes.js'
 import {LruMap} from '../crypto/lru.js'
 import {WichainError} from '../errors.js'
 import {nullLogger, type Logger} from '../log.js'
-import type {Block} from '../types/block.js'
+import {hashHeader, type Block} from '../types/block.js'
 import type {CommitCertificate} from '../types/certificate.js'
 import type {Receipt} from '../types/receipt.js'
+import {segmentToJson} from './archive-format.js'
+import {archiveBelow, restoreArchived, type ArchiveAccess, type ArchiveOptions, type ArchiveStepResult} from './archive-ops.js'
+import {ARCHIVE_META, ArchiveStore, defaultArchiveDirectory} from './archive-store.js'
 import {checkCommit, commitOperations, type BlockCommit, type HeadState} from './commit.js'
 import {loadHead} from './head.js'
 import type {LedgerOptions, StateEntry, StoredTx, VerifiedHeader} from './interface.js'
 import {checkIntegrity, type IntegrityReport} from './integrity.js'
 import {
-  blockHashKey, blockKey, certificateKey, decodeStoredHeight, decodeTxLocation, familyRange, metaKey, receiptsKey,
+  blockHashKey, blockKey, certificateKey, decodeStoredHeight, decodeTxLocation, familyRange, headerKey, metaKey, receiptsKey,
   stateKeyFromStored, stateKeyOf, txLocationKey, type TxLocation,
 } from './keys.js'
 import {checkMetaName, checkMetaWrite} from './meta.js'
-import {corrupt, decodeStoredBlock, decodeStoredCertificate, decodeStoredReceipts} from './records.js'
+import {corrupt, decodeStoredBlock, decodeStoredCertificate, decodeStoredHeader, decodeStoredReceipts, type RecordSource} from './records.js'
 import {checkStateKey, STATE_LIMITS} from './state.js'
 import {directoryBytes, openDatabase, readBytes, readBytesSync, readMany, readRange, writeBatch, type Database} from './store.js'
 import {WriteQueue} from './write-queue.js'
@@ -41,22 +48,32 @@ export class Ledger {
   private readonly headers = new LruMap<number, VerifiedHeader>(LEDGER_LIMITS.headerCacheEntries)
   private readonly writes = new WriteQueue(LEDGER_LIMITS.queuedWritesMax)
   private closing: Promise<void> | undefined
+  /** Opened on open when the ledger has blocks, else by the first archive operation. */
+  private archiveStore: ArchiveStore | undefined
+  /** Archive and restore operations, one at a time. */
+  private maintenance: Promise<unknown> = Promise.resolve()
 
   private constructor(
     readonly directory: string,
     private readonly database: Database,
     private readonly logger: Logger,
     private readonly syncWrites: boolean,
+    /** Where this ledger's archive segments live. */
+    readonly archiveDirectory: string,
   ) {}
 
-  /** Open (creating if missing) and verify the head. NODE_RUNNING when another process holds it. */
+  /**
+   * Open (creating if missing) and verify the head; reconcile the archive directory with the
+   * archive record. NODE_RUNNING when another process holds the store.
+   */
   static async open(directory: string, options: LedgerOptions = {}): Promise<Ledger> {
     const logger = options.logger ?? nullLogger
     const database = await openDatabase(directory)
     try {
-      const ledger = new Ledger(directory, database, logger, options.syncWrites ?? true)
+      const ledger = new Ledger(directory, database, logger, options.syncWrites ?? true, options.archiveDirectory ?? defaultArchiveDirectory(directory))
       ledger.headState = await loadHead(database, directory)
-      logger.info('ledger opened', {directory, height: ledger.headState?.height})
+      if (ledger.headState !== undefined) ledger.archiveStore = await ledger.openArchiveStore(ledger.headState.header.chainId)
+      logger.info('ledger opened', {directory, height: ledger.headState?.height, archivedBelow: ledger.archiveStore?.below})
       return ledger
     } catch (error) {
       await database.close()
@@ -126,25 +143,71 @@ export class Ledger {
   }
 
   private async readRequired(key: Uint8Array, what: string): Promise<Uint8Array> {
-    this.checkOpen()
     const bytes = await readBytes(this.database, key)
     if (bytes === undefined) throw corrupt(`${what} is missing`, key)
     return bytes
   }
 
-  async getBlock(height: number): Promise<Block | undefined> {
-    this.checkHeight(height)
-    if (!this.isCommitted(height)) return undefined
+  /** A non-head block must be the one the hash index names for its height. */
+  private async checkHashIndexed(hash: Uint8Array, height: number, source: RecordSource): Promise<void> {
+    const indexed = await readBytes(this.database, blockHashKey(hash))
+    if (indexed === undefined || decodeStoredHeight(indexed, 'block hash index') !== height) {
+      throw corrupt(`block ${height} hashes to ${toHex(hash)}, which is not the hash committed at that height`, source)
+    }
+  }
+
+  private archiveGeneration(): number {
+    return this.archiveStore?.generation ?? -1
+  }
+
+  /**
+   * Read a body from the live store or the archive, whichever holds `height` now. An archive or
+   * restore step may move it between the two mid-read; then the read is retried once on the
+   * other side (a failure without such a move is reported as it is).
+   */
+  private async bodyRead<T>(height: number, live: () => Promise<T>, archived: (store: ArchiveStore) => Promise<T>): Promise<T> {
+    const read = () => {
+      const store = this.archiveStore
+      return store?.holds(height) === true ? archived(store) : live()
+    }
+    const generation = this.archiveGeneration()
+    try {
+      return await read()
+    } catch (error) {
+      if (this.archiveGeneration() === generation) throw error
+      return read()
+    }
+  }
+
+  private async readLiveBlock(height: number): Promise<{block: Block; bytes: Uint8Array}> {
     const key = blockKey(height)
-    const block = decodeStoredBlock(await this.readRequired(key, `block ${height}`), height, key)
+    const bytes = await this.readRequired(key, `block ${height}`)
+    const block = decodeStoredBlock(bytes, height, key)
     if (height === this.headState!.height) {
       if (!bytesEqual(block.hash, this.headState!.hash)) throw corrupt(`head block ${height} does not hash to the head hash`, key)
     } else {
-      const indexed = await readBytes(this.database, blockHashKey(block.hash))
-      if (indexed === undefined || decodeStoredHeight(indexed, 'block hash index') !== height) {
-        throw corrupt(`block ${height} hashes to ${block.hashHex}, which is not the hash committed at that height`, key)
-      }
+      await this.checkHashIndexed(block.hash, height, key)
     }
+    return {block, bytes}
+  }
+
+  private async checkArchivedBlock(height: number, bytes: Uint8Array, file: string): Promise<Block> {
+    const block = decodeStoredBlock(bytes, height, file)
+    await this.checkHashIndexed(block.hash, height, file)
+    return block
+  }
+
+  async getBlock(height: number): Promise<Block | undefined> {
+    this.checkHeight(height)
+    if (!this.isCommitted(height)) return undefined
+    const block = await this.bodyRead(
+      height,
+      async () => (await this.readLiveBlock(height)).block,
+      async (store) => {
+        const {bytes, file} = await store.read(height, 'block')
+        return this.checkArchivedBlock(height, bytes, file)
+      },
+    )
     this.headers.set(height, {header: block.header, hash: block.hash})
     return block
   }
@@ -166,17 +229,38 @@ export class Ledger {
   async getHeader(height: number): Promise<VerifiedHeader | undefined> {
     this.checkHeight(height)
     if (!this.isCommitted(height)) return undefined
-    const cached = this.headers.get(height)
+    const cached = this.headers.get(height) ?? (this.archiveStore?.holds(height) === true ? await this.readArchivedHeader(height) : undefined)
     if (cached !== undefined) return cached
     const block = await this.getBlock(height)
     return block === undefined ? undefined : {header: block.header, hash: block.hash}
   }
 
+  /** The live header of an archived height; undefined while its archive batch has not landed. */
+  private async readArchivedHeader(height: number): Promise<VerifiedHeader | undefined> {
+    const key = headerKey(height)
+    const bytes = await readBytes(this.database, key)
+    if (bytes === undefined) return undefined
+    const header = decodeStoredHeader(bytes, height, key)
+    const verified = {header, hash: hashHeader(header)}
+    await this.checkHashIndexed(verified.hash, height, key)
+    this.headers.set(height, verified)
+    return verified
+  }
+
   async getReceipts(height: number): Promise<Receipt[] | undefined> {
     const verified = await this.getHeader(height)
     if (verified === undefined) return undefined
-    const key = receiptsKey(height)
-    return decodeStoredReceipts(await this.readRequired(key, `receipts of block ${height}`), verified.header, key)
+    return this.bodyRead(
+      height,
+      async () => {
+        const key = receiptsKey(height)
+        return decodeStoredReceipts(await this.readRequired(key, `receipts of block ${height}`), verified.header, key)
+      },
+      async (store) => {
+        const {bytes, file} = await store.read(height, 'receipts')
+        return decodeStoredReceipts(bytes, verified.header, file)
+      },
+    )
   }
 
   /** The commit certificate; null for a genesis block (committed without one). */
@@ -282,13 +366,79 @@ export class Ledger {
     return this.serializeWrite(() => checkIntegrity(this, this.database))
   }
 
-  stats(): {height: number | undefined; diskBytes: number | undefined} {
-    return {height: this.headState?.height, diskBytes: directoryBytes(this.directory)}
+  /** `diskBytes` counts the LevelDB directory only (archive segments are in `archiveDirectory`). */
+  stats(): {height: number | undefined; diskBytes: number | undefined; archivedBelow: number} {
+    return {height: this.headState?.height, diskBytes: directoryBytes(this.directory), archivedBelow: this.archiveStore?.below ?? 0}
   }
 
-  /** Finish queued writes, then close the database. Idempotent. */
+  private async openArchiveStore(chainId: string): Promise<ArchiveStore> {
+    const key = metaKey(ARCHIVE_META)
+    return ArchiveStore.open(this.archiveDirectory, chainId, await readBytes(this.database, key), key, this.logger)
+  }
+
+  /** Run archive maintenance one operation at a time; close() waits for the running one. */
+  private maintain<T>(task: () => Promise<T>): Promise<T> {
+    this.checkOpen()
+    const run = this.maintenance.then(task)
+    this.maintenance = run.catch(() => undefined)
+    return run
+  }
+
+  private archiveAccess(): ArchiveAccess {
+    return {
+      database: this.database,
+      store: async () => {
+        const head = this.headState
+        if (head === undefined) throw new WichainError('NOT_FOUND', 'the ledger is empty: nothing is archived')
+        this.archiveStore ??= await this.openArchiveStore(head.header.chainId)
+        return this.archiveStore
+      },
+      headHeight: () => this.headState?.height,
+      readLive: async (height) => {
+        const {block, bytes} = await this.readLiveBlock(height)
+        const key = receiptsKey(height)
+        const receiptsBytes = await this.readRequired(key, `receipts of block ${height}`)
+        decodeStoredReceipts(receiptsBytes, block.header, key)
+        return {block, blockBytes: bytes, receiptsBytes}
+      },
+      checkArchived: async (height, blockBytes, receiptsBytes, file) => {
+        const block = await this.checkArchivedBlock(height, blockBytes, file)
+        decodeStoredReceipts(receiptsBytes, block.header, file)
+      },
+      // Not serializeWrite: close() waits for maintenance, so its last batch may still land.
+      write: (task) => this.writes.run(task),
+      failWrites: (error) => this.writes.fail(error),
+      closing: () => this.closing !== undefined,
+    }
+  }
+
+  /**
+   * Move the bodies and receipts of every height below `below` (at most the head height) into
+   * archive segments, one crash-safe step per segment, then compact the freed key ranges.
+   */
+  archive(below: number, options: ArchiveOptions = {}): Promise<ArchiveStepResult & {diskBytesBefore: number | undefined; diskBytesAfter: number | undefined}> {
+    return this.maintain(async () => {
+      const diskBytesBefore = directoryBytes(this.directory)
+      const result = await archiveBelow(this.archiveAccess(), below, options)
+      return {...result, diskBytesBefore, diskBytesAfter: directoryBytes(this.directory)}
+    })
+  }
+
+  /** Move archived heights back into the live store (newest segment first), verifying each. */
+  restoreArchive(options: Omit<ArchiveOptions, 'segmentBlocksMax'> = {}): Promise<ArchiveStepResult> {
+    return this.maintain(() => restoreArchived(this.archiveAccess(), options))
+  }
+
+  /** The archive as recorded: where it lives, the archived-below mark, the segments. */
+  archiveStatus(): {directory: string; archivedBelow: number; segments: Record<string, unknown>[]} {
+    this.checkOpen()
+    const segments = this.archiveStore?.segments() ?? []
+    return {directory: this.archiveDirectory, archivedBelow: this.archiveStore?.below ?? 0, segments: segments.map(segmentToJson)}
+  }
+
+  /** Finish the running archive step and queued writes, then close the database. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= this.writes.drained().then(async () => {
+    this.closing ??= this.maintenance.then(() => this.writes.drained()).then(async () => {
       await this.database.close()
       this.logger.info('ledger closed', {directory: this.directory, height: this.headState?.height})
     })

@@ -19,8 +19,12 @@ export function checkMetaName(name: unknown): string {
   return name
 }
 
+/** Names under this prefix are the ledger's own records (e.g. the archive's segment list). */
+const RESERVED_PREFIX = 'ledger.'
+
 export function checkMetaWrite(write: MetaWrite): void {
   checkMetaName(write.name)
+  if (write.name.startsWith(RESERVED_PREFIX)) throw new WichainError('INVALID_ARGUMENT', `meta names starting with "${RESERVED_PREFIX}" are reserved for the ledger`)
   if (!(write.value instanceof Uint8Array)) throw new WichainError('INVALID_ARGUMENT', `meta "${write.name}" value must be bytes`)
   if (write.value.length > META_LIMITS.valueBytesMax) {
     throw new WichainError('PAYLOAD_TOO_LARGE', `meta "${write.name}" is ${write.value.length} bytes; limit ${META_LIMITS.valueBytesMax}`)

@@ -2,23 +2,27 @@
  * Stored records and their checks on the way back from disk. Values are the canonical encodings
  * from src/core/types; every read decodes strictly and is checked against what it must match
  * (height in the key, the header's roots, the block hash). Any mismatch is CORRUPT_DATA naming
- * the height and key, so an operator knows what to restore.
+ * the height and key (or archive segment file), so an operator knows what to restore.
  */
 import {bytesEqual, toHex} from '../bytes.js'
 import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
 import {readArray} from '../codec/fields.js'
 import {WichainError} from '../errors.js'
-import {BLOCK_LIMITS, decodeBlock, receiptRootOf, type Block, type BlockHeader} from '../types/block.js'
+import {BLOCK_LIMITS, decodeBlock, decodeHeader, receiptRootOf, type Block, type BlockHeader} from '../types/block.js'
 import {decodeCertificate, type CommitCertificate} from '../types/certificate.js'
 import {receiptFromDocument, receiptToDocument, type Receipt} from '../types/receipt.js'
 
-export function corrupt(message: string, key: Uint8Array, cause?: unknown): WichainError {
+/** Where a record was read: a LevelDB key, or an archive segment file (a path). */
+export type RecordSource = Uint8Array | string
+
+export function corrupt(message: string, source: RecordSource, cause?: unknown): WichainError {
   const reason = cause instanceof Error ? `: ${cause.message}` : ''
-  return new WichainError('CORRUPT_DATA', `ledger: ${message}${reason} (key ${toHex(key)})`, {key: toHex(key)}, {cause})
+  const [label, details] = typeof source === 'string' ? [`file ${source}`, {file: source}] : [`key ${toHex(source)}`, {key: toHex(source)}]
+  return new WichainError('CORRUPT_DATA', `ledger: ${message}${reason} (${label})`, details, {cause})
 }
 
 /** Decode a stored value; any decode failure is corruption, not bad input. */
-function decodeStored<T>(decode: () => T, what: string, key: Uint8Array): T {
+function decodeStored<T>(decode: () => T, what: string, key: RecordSource): T {
   try {
     return decode()
   } catch (error) {
@@ -27,10 +31,17 @@ function decodeStored<T>(decode: () => T, what: string, key: Uint8Array): T {
 }
 
 /** Block bytes at `height`: decodes (which checks the txRoot) and checks the height. */
-export function decodeStoredBlock(bytes: Uint8Array, height: number, key: Uint8Array): Block {
+export function decodeStoredBlock(bytes: Uint8Array, height: number, key: RecordSource): Block {
   const block = decodeStored(() => decodeBlock(bytes), `block ${height}`, key)
   if (block.header.height !== height) throw corrupt(`block stored at height ${height} says height ${block.header.height}`, key)
   return block
+}
+
+/** The header kept live for an archived height (its hash is checked by the caller). */
+export function decodeStoredHeader(bytes: Uint8Array, height: number, key: RecordSource): BlockHeader {
+  const header = decodeStored(() => decodeHeader(bytes), `header ${height}`, key)
+  if (header.height !== height) throw corrupt(`header stored at height ${height} says height ${header.height}`, key)
+  return header
 }
 
 export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
@@ -38,7 +49,7 @@ export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
 }
 
 /** Receipts of the block whose (verified) header is given: count and receiptRoot must match. */
-export function decodeStoredReceipts(bytes: Uint8Array, header: BlockHeader, key: Uint8Array): Receipt[] {
+export function decodeStoredReceipts(bytes: Uint8Array, header: BlockHeader, key: RecordSource): Receipt[] {
   const receipts = decodeStored(
     () => readArray(decodeCanonical(bytes, 'receipts'), 'receipts', BLOCK_LIMITS.txsMax).map(receiptFromDocument),
     `receipts of block ${header.height}`,

@@ -131,3 +131,13 @@ export function directoryBytes(directory: string): number | undefined {
     return undefined
   }
 }
+
+/** Compact the key range [start, end] so deleted entries leave the files on disk (classic-level). */
+export async function compactRange(database: Database, start: Uint8Array, end: Uint8Array): Promise<void> {
+  const compactable = database as unknown as {compactRange(start: Uint8Array, end: Uint8Array): Promise<void>}
+  try {
+    await compactable.compactRange(start, end)
+  } catch (error) {
+    throw storageError('compaction', start, error)
+  }
+}

@@ -2,18 +2,21 @@
  * Wires one chain to the P2P network: consensus messages both ways, forwarding of client txs to
  * every peer (so whichever validator proposes has them), and block sync — on the engine's request
  * and by a periodic status poll, so a node that was down or is new catches up even on an idle
- * chain. Only validators and configured peers may connect.
+ * chain. Only validators and configured peers may connect. The same poll feeds peer health: a
+ * peer down or lagging for too long is logged as a warning (rate-limited), its recovery as info.
  */
+import {fromHex, toHex} from '../bytes.js'
 import type {Chain} from '../chain/chain.js'
 import type {NodeMember} from '../chain/contracts/nodes.js'
 import type {Genesis} from '../chain/genesis.js'
 import type {SyncRequest} from '../consensus/engine.js'
 import type {KeyPair} from '../crypto/sm2.js'
 import type {Logger} from '../log.js'
-import {CHANNELS, NetworkNode, SyncService} from '../net/index.js'
+import {CHANNELS, NetworkNode, SyncService, type PeerAddress} from '../net/index.js'
 import type {NodeConfig} from './home.js'
+import {PEER_HEALTH_DEFAULTS, PeerHealth, type PeerHealthEvent, type PeerObservation} from './peer-health.js'
 import {
-  decodeTxBatch, encodeTxBatch,
+  decodeTxBatch, encodeTxBatch, TX_BATCH_TXS_MAX,
   decodeBlocksAnswer, decodeStatusAnswer, decodeSyncQuery, encodeBlocksAnswer, encodeStatusAnswer, encodeSyncQuery, SYNC_BLOCKS_PER_REQUEST_MAX,
 } from './sync-protocol.js'
 
@@ -32,6 +35,9 @@ export class ChainNetwork {
   private chain!: Chain
   /** Members of the chain's node set (public key → member), as the last committed block left it. */
   private members = new Map<string, NodeMember>()
+  /** Dial addresses of the configured peers, to dial one again once it is enabled after a `nodes.disable`. */
+  private configuredAddresses: ReadonlyMap<string, PeerAddress> = new Map()
+  private readonly health = new PeerHealth({...PEER_HEALTH_DEFAULTS, now: Date.now})
 
   private constructor(
     readonly network: NetworkNode,
@@ -58,29 +64,37 @@ export class ChainNetwork {
     const configuredPeers = new Set(config.peers.map((peer) => peer.publicKey))
     const chainNetwork = new ChainNetwork(network, sync, options.logger, allowed, configuredPeers)
     chainNetwork.members = new Map(genesis.validators.map((validator) => [validator.publicKey, {publicKey: validator.publicKey, name: validator.name, role: 'validator', address: ''}]))
+    chainNetwork.configuredAddresses = new Map(config.peers.map((peer) => [peer.publicKey, {publicKey: peer.publicKey, host: peer.p2p.host, port: peer.p2p.port}]))
     return chainNetwork
   }
 
   /**
-   * The chain's node set changed (or was read at open): allow the members, dial added members
-   * that have an address, and drop members that left (unless configured as peers).
+   * The chain's node set changed (or was read at open): allow the members, dial added or
+   * re-enabled members that have an address, and drop members that left (unless configured as
+   * peers) or were disabled (even configured peers): their live connections are closed and they
+   * are refused at the handshake until enabled again.
    */
   updateMembers(members: readonly NodeMember[]): void {
     const self = this.network.publicKeyHex
     const next = new Map(members.map((member) => [member.publicKey, member]))
-    for (const [publicKey] of this.members) {
-      if (next.has(publicKey) || this.configuredPeers.has(publicKey)) continue
+    const mayConnect = (publicKey: string): boolean =>
+      next.get(publicKey)?.disabled !== true && (next.has(publicKey) || this.configuredPeers.has(publicKey))
+    for (const publicKey of [...this.allowed]) {
+      if (mayConnect(publicKey)) continue
       this.allowed.delete(publicKey)
       if (publicKey !== self) this.network.removePeer(publicKey)
     }
     for (const member of members) {
+      if (member.disabled === true) continue
+      const wasAllowed = this.allowed.has(member.publicKey)
       this.allowed.add(member.publicKey)
       const known = this.members.get(member.publicKey)
-      if (member.publicKey === self || member.address === '' || known?.address === member.address) continue
-      const port = Number(member.address.slice(member.address.lastIndexOf(':') + 1))
-      const host = member.address.slice(0, member.address.lastIndexOf(':')).replace(/^\[|\]$/g, '')
+      if (member.publicKey === self) continue
+      const address = member.address === '' ? this.configuredAddresses.get(member.publicKey) : parseAddress(member.publicKey, member.address)
+      // Dial what is new to us: a member just added or enabled, or one whose address changed.
+      if (address === undefined || (wasAllowed && (member.address === '' || known?.address === member.address))) continue
       try {
-        this.network.addPeer({publicKey: member.publicKey, host, port})
+        this.network.addPeer(address)
       } catch (error) {
         this.logger.warn('cannot dial new node', {publicKey: member.publicKey.slice(0, 16), error: (error as Error).message})
       }
@@ -98,7 +112,35 @@ export class ChainNetwork {
       },
       onTxAdmitted: (tx: {bytes: Uint8Array}) => this.forward(tx.bytes),
       onSyncRequest: (request: SyncRequest) => void this.syncFrom(request.peer),
+      fetchTxs: (hashes: readonly string[], peer: string | undefined) => this.fetchTxs(hashes, peer),
     }
+  }
+
+  /**
+   * Txs by hash from peers (a compact proposal named txs we lack): the preferred peer first, then
+   * the others, in chunks of one tx batch, until every hash is found or every peer was asked.
+   */
+  private async fetchTxs(hashes: readonly string[], preferred: string | undefined): Promise<Uint8Array[]> {
+    const wanted = [...new Set(hashes)]
+    const connected = this.network.connectedPeers()
+    const order = preferred !== undefined && connected.includes(preferred) ? [preferred, ...connected.filter((peer) => peer !== preferred)] : connected
+    const found: Uint8Array[] = []
+    for (const peer of order) {
+      let answered = 0
+      try {
+        for (let offset = 0; offset < wanted.length; offset += TX_BATCH_TXS_MAX) {
+          const chunk = wanted.slice(offset, offset + TX_BATCH_TXS_MAX).map((hash) => fromHex(hash, 'tx hash'))
+          const txs = decodeTxBatch(await this.sync.request(peer, encodeSyncQuery({type: 'txs', hashes: chunk}), SYNC_TIMEOUT_MS))
+          found.push(...txs)
+          answered += txs.length
+        }
+      } catch (error) {
+        this.logger.debug('tx fetch from a peer failed', {peer: peer.slice(0, 16), error: (error as Error).message})
+      }
+      // A peer answers only what it holds; the chain checks every tx against the proposal.
+      if (answered >= wanted.length) break
+    }
+    return found
   }
 
   attach(chain: Chain): void {
@@ -111,9 +153,13 @@ export class ChainNetwork {
     this.sync.onRequest(async (_from, bytes) => {
       const query = decodeSyncQuery(bytes)
       if (query.type === 'status') return encodeStatusAnswer(chain.head())
+      if (query.type === 'txs') return encodeTxBatch(await chain.txsByHash(query.hashes.map((hash) => toHex(hash))))
       return encodeBlocksAnswer(await chain.committedBlocks(query.from, query.count))
     })
-    this.pollTimer = setInterval(() => void this.syncFrom(undefined), STATUS_POLL_MS)
+    this.pollTimer = setInterval(() => {
+      void this.syncFrom(undefined)
+      this.checkPeerHealth()
+    }, STATUS_POLL_MS)
   }
 
   /**
@@ -185,6 +231,7 @@ export class ChainNetwork {
       this.network.connectedPeers().map(async (peer) => {
         try {
           const status = decodeStatusAnswer(await this.sync.request(peer, encodeSyncQuery({type: 'status'}), SYNC_TIMEOUT_MS))
+          this.health.recordHeight(peer, status.height)
           if (status.height > ours && (best === undefined || status.height > best.height)) best = {peer, height: status.height}
         } catch {
           // an unreachable peer is simply not a sync source this round
@@ -194,16 +241,47 @@ export class ChainNetwork {
     return best?.peer
   }
 
+  /**
+   * The peers this chain expects or has: every connection plus every other member of the node
+   * set and every configured peer (a member never heard from is listed as not connected).
+   */
+  private observePeers(): PeerObservation[] {
+    const observed = new Map<string, PeerObservation>()
+    for (const peer of this.network.peers()) {
+      observed.set(peer.publicKey, {publicKey: peer.publicKey, connected: peer.connected, name: this.members.get(peer.publicKey)?.name, lastError: peer.lastError})
+    }
+    const self = this.network.publicKeyHex
+    for (const publicKey of [...this.members.keys(), ...this.configuredPeers]) {
+      // A disabled node is kept out on purpose: not a peer to expect or to warn about.
+      if (this.members.get(publicKey)?.disabled === true) continue
+      if (publicKey !== self && !observed.has(publicKey)) observed.set(publicKey, {publicKey, connected: false, name: this.members.get(publicKey)?.name})
+    }
+    return [...observed.values()]
+  }
+
+  private checkPeerHealth(): void {
+    const log = (event: PeerHealthEvent): void => this.logger[event.level](event.message, event.context)
+    this.health.check(this.chain.head().height, this.observePeers()).forEach(log)
+  }
+
   peers() {
-    return this.network.peers().map((peer) => ({
-      publicKey: peer.publicKey,
-      address: peer.host === undefined ? undefined : `${peer.host}:${peer.port}`,
-      connected: peer.connected,
-      since: peer.since,
-      messagesIn: peer.messagesIn,
-      messagesOut: peer.messagesOut,
-      lastError: peer.lastError,
-    }))
+    const statuses = new Map(this.network.peers().map((peer) => [peer.publicKey, peer]))
+    return this.observePeers().map(({publicKey, connected, name}) => {
+      const peer = statuses.get(publicKey)
+      const health = this.health.state(publicKey)
+      return {
+        publicKey,
+        name,
+        address: peer?.host === undefined ? this.members.get(publicKey)?.address || undefined : `${peer.host}:${peer.port}`,
+        connected,
+        health: health?.condition,
+        height: health?.height,
+        since: peer?.since,
+        messagesIn: peer?.messagesIn ?? 0,
+        messagesOut: peer?.messagesOut ?? 0,
+        lastError: peer?.lastError,
+      }
+    })
   }
 
   async close(): Promise<void> {
@@ -212,4 +290,10 @@ export class ChainNetwork {
     this.sync.close()
     await this.network.close()
   }
+}
+
+/** A member's `host:port` (IPv6 hosts in brackets) as a dial address. */
+function parseAddress(publicKey: string, address: string): PeerAddress {
+  const colon = address.lastIndexOf(':')
+  return {publicKey, host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(address.slice(colon + 1))}
 }

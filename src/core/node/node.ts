@@ -1,9 +1,10 @@
 /**
  * The node: hosts the chains of one home, ticks their consensus engines, connects multi-node
- * chains to their peers, and reports status. The RPC server lives in the API layer.
+ * chains to their peers, and reports status (with the figures monitoring needs; listeners hear
+ * each committed block). The RPC server and the Prometheus registry live in the API layer.
  */
 import {toHex} from '../bytes.js'
-import {Chain, type EngineContext} from '../chain/chain.js'
+import {Chain, type BlockCommittedEvent, type EngineContext} from '../chain/chain.js'
 import type {ConsensusEngine} from '../consensus/engine.js'
 import {createPbftEngine} from '../consensus/pbft/index.js'
 import {createRaftEngine} from '../consensus/raft/index.js'
@@ -11,6 +12,7 @@ import {createSoloEngine} from '../consensus/solo/index.js'
 import {readKeystoreFile, type KeyPair} from '../crypto/index.js'
 import {WichainError} from '../errors.js'
 import type {Logger} from '../log.js'
+import {ChainFigures} from './chain-figures.js'
 import {chainDataPath, homePath, readGenesisFile, readNodeConfig, type NodeConfig} from './home.js'
 import {ChainNetwork} from './network.js'
 
@@ -43,6 +45,8 @@ export class Node {
   readonly config: NodeConfig
   private readonly chains = new Map<string, Chain>()
   private readonly networks = new Map<string, ChainNetwork>()
+  private readonly figures = new Map<string, ChainFigures>()
+  private readonly commitListeners = new Set<(chainId: string, event: BlockCommittedEvent) => void>()
   private timer: NodeJS.Timeout | undefined
   private ticking = false
   readonly startedAt = Date.now()
@@ -78,6 +82,8 @@ export class Node {
     const multiNode = genesis.consensus !== 'solo'
     const network = multiNode ? await ChainNetwork.start({config: this.config, genesis, nodeKey: this.nodeKey, logger}) : undefined
     if (network !== undefined) this.networks.set(genesis.chainId, network)
+    const figures = new ChainFigures()
+    this.figures.set(genesis.chainId, figures)
     const chain = await Chain.open({
       directory: chainDataPath(this.home, genesis.chainId),
       genesis,
@@ -87,8 +93,14 @@ export class Node {
       consensusTickMs: CONSENSUS_TICK_MS[genesis.consensus],
       // PBFT's view timer would churn views on an idle chain; Raft's heartbeats must keep going.
       tickWhenIdle: genesis.consensus !== 'pbft',
+      // PBFT replicas hold the txs (forwarded on admission): proposals carry only their hashes.
+      compactProposals: genesis.consensus === 'pbft',
       ...network?.chainHooks(),
       onValidatorsChanged: (_validators, members) => network?.updateMembers(members),
+      onBlockCommitted: (event) => {
+        figures.record(event)
+        this.emitCommitted(genesis.chainId, event)
+      },
     })
     this.chains.set(chain.chainId, chain)
     // A restarted node resumes with the node set its ledger holds, not the genesis one.
@@ -105,6 +117,23 @@ export class Node {
       this.logger.error('tick failed', {error: (error as Error).message})
     } finally {
       this.ticking = false
+    }
+  }
+
+  /** Hear every block this node commits (monitoring). Returns the unsubscribe function. */
+  onBlockCommitted(listener: (chainId: string, event: BlockCommittedEvent) => void): () => void {
+    this.commitListeners.add(listener)
+    return () => this.commitListeners.delete(listener)
+  }
+
+  private emitCommitted(chainId: string, event: BlockCommittedEvent): void {
+    for (const listener of this.commitListeners) {
+      try {
+        listener(chainId, event)
+      } catch (error) {
+        // A monitoring fault must never fail a commit.
+        this.logger.error('block-committed listener failed', {error: (error as Error).message})
+      }
     }
   }
 
@@ -128,7 +157,15 @@ export class Node {
       uptimeMs: Date.now() - this.startedAt,
       chains: [...this.chains.values()].map((chain) => {
         const network = this.networks.get(chain.chainId)
-        return {...chain.status(), peers: network?.peerCount() ?? 0, peerList: network?.peers() ?? [], contracts: contractFigures(chain)}
+        const figures = this.figures.get(chain.chainId)!
+        return {
+          ...chain.status(),
+          peers: network?.peerCount() ?? 0,
+          peerList: network?.peers() ?? [],
+          contracts: contractFigures(chain),
+          commits: figures.commits(),
+          diskBytes: figures.diskBytes(() => chain.ledger.stats().diskBytes) ?? null,
+        }
       }),
     }
   }
@@ -142,8 +179,18 @@ export class Node {
   }
 }
 
+export interface ContractFigureRow {
+  readonly name: string
+  readonly version: number
+  readonly status: string
+  readonly codeHash: string
+  readonly calls: number
+  readonly failures: number
+  readonly gasUsed: number
+}
+
 /** Monitoring: each user contract's status and figures (calls, failures, gas), first page. */
-function contractFigures(chain: Chain): unknown[] {
-  const page = chain.query('contracts', 'list', {}) as {contracts: unknown[]}
+function contractFigures(chain: Chain): ContractFigureRow[] {
+  const page = chain.query('contracts', 'list', {}) as {contracts: ContractFigureRow[]}
   return page.contracts
 }

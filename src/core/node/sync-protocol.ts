@@ -2,6 +2,7 @@
  * Block-sync payloads on the 'sync' channel (canonical CBOR): a peer asks for `status` (height and
  * head hash) or for committed `blocks` from a height, answered with block bytes + certificates.
  * Every answer is checked by the engine (certificate against the validators) before it is applied.
+ * Header-only nodes ask for `headers` (answered as in header-sync.ts).
  */
 import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
 import {readArray, readBytes, readEnum, readRecord, readUint} from '../codec/fields.js'
@@ -9,12 +10,15 @@ import type {CommittedBlock} from '../consensus/engine.js'
 import {certificateFromDocument, certificateToDocument} from '../types/certificate.js'
 
 export const SYNC_BLOCKS_PER_REQUEST_MAX = 64
+export const SYNC_HEADERS_PER_REQUEST_MAX = 256
 
 export type SyncQuery =
   | {readonly type: 'status'}
   | {readonly type: 'blocks'; readonly from: number; readonly count: number}
   /** Txs by hash, for a replica resolving a compact proposal (answered as a tx batch). */
   | {readonly type: 'txs'; readonly hashes: readonly Uint8Array[]}
+  /** Headers with certificates and the membership links of node-set changes among them. */
+  | {readonly type: 'headers'; readonly from: number; readonly count: number}
 
 export function encodeSyncQuery(query: SyncQuery): Uint8Array {
   return encodeCanonical(query)
@@ -22,7 +26,7 @@ export function encodeSyncQuery(query: SyncQuery): Uint8Array {
 
 export function decodeSyncQuery(bytes: Uint8Array): SyncQuery {
   const document = decodeCanonical(bytes, 'sync query') as Record<string, unknown>
-  const type = readEnum(document?.type, 'sync query type', ['status', 'blocks', 'txs'] as const)
+  const type = readEnum(document?.type, 'sync query type', ['status', 'blocks', 'txs', 'headers'] as const)
   if (type === 'status') {
     readRecord(document, 'sync query', ['type'])
     return {type}
@@ -32,7 +36,8 @@ export function decodeSyncQuery(bytes: Uint8Array): SyncQuery {
     return {type, hashes: readArray(fields.hashes, 'hashes', TX_BATCH_TXS_MAX).map((hash, index) => readBytes(hash, `hashes[${index}]`, {exact: 32}))}
   }
   const fields = readRecord(document, 'sync query', ['type', 'from', 'count'])
-  return {type, from: readUint(fields.from, 'from'), count: Math.min(readUint(fields.count, 'count'), SYNC_BLOCKS_PER_REQUEST_MAX)}
+  const countMax = type === 'headers' ? SYNC_HEADERS_PER_REQUEST_MAX : SYNC_BLOCKS_PER_REQUEST_MAX
+  return {type, from: readUint(fields.from, 'from'), count: Math.min(readUint(fields.count, 'count'), countMax)}
 }
 
 export function encodeStatusAnswer(status: {height: number; hash: Uint8Array}): Uint8Array {

@@ -2,8 +2,16 @@
  * `nodes`: the consensus node set of a chain, changed only through committed txs signed by an
  * org admin. Members are validators (vote) or observers (may connect and sync, never vote). The
  * set starts as the genesis validators and is stored only once it first changes, so chains that
- * never change it keep their state untouched. The chain driver reads the set after every block
- * with an ok `add`/`remove` and reconfigures its engine for the next height.
+ * never change it keep their state untouched; a change also appends its block height to a change
+ * index (`changes`), which tx certificates use to carry the set's history. The chain driver reads
+ * the set after every block with an ok change and reconfigures its engine for the next height.
+ *
+ * Incident response (spec §8.1.5): `disable` keeps a member's record (name, role, address) but
+ * takes it out of the validators and off every node's allow-list, so its connections are dropped
+ * and its messages no longer arrive; `enable` restores it. The last enabled validator can be
+ * neither removed nor disabled (a chain without validators could never commit the fix). Beyond
+ * that the rule is the operator's: with PBFT, n validators tolerate floor((n-1)/3) faults, so
+ * disabling one of four leaves three that tolerate none.
  */
 import {decodeCanonical, encodeCanonical} from '../../codec/canonical.js'
 import {readArray, readEnum, readRecord, readString} from '../../codec/fields.js'
@@ -11,14 +19,14 @@ import {fromHex} from '../../bytes.js'
 import {validatePublicKey} from '../../crypto/sm2.js'
 import {WichainError} from '../../errors.js'
 import type {GenesisValidator} from '../genesis.js'
-import type {ContractState, SystemContract} from './contract.js'
+import type {CallContext, ContractMethod, ContractState, SystemContract} from './contract.js'
 
 export const NODES_CONTRACT_NAME = 'nodes'
 export const NODE_ROLES = ['validator', 'observer'] as const
 export type NodeRole = (typeof NODE_ROLES)[number]
 export const NODES_LIMITS = Object.freeze({membersMax: 256, nameLengthMax: 64, addressLengthMax: 255})
 /** Methods whose ok receipt may change the validator set. */
-export const NODES_CHANGE_METHODS: ReadonlySet<string> = new Set(['add', 'remove'])
+export const NODES_CHANGE_METHODS: ReadonlySet<string> = new Set(['add', 'remove', 'disable', 'enable'])
 
 const MEMBERS_KEY = 'members'
 const PUBLIC_KEY_RE = /^04[0-9a-f]{128}$/
@@ -30,6 +38,8 @@ export interface NodeMember {
   readonly role: NodeRole
   /** host:port of its P2P listener; '' when unknown (peers then wait for it to dial in). */
   readonly address: string
+  /** Present (only ever true) while an org admin has disabled it: not a validator, may not connect. */
+  readonly disabled?: true
 }
 
 type Args = Record<string, unknown>
@@ -75,14 +85,20 @@ function readRole(value: unknown): NodeRole {
   return role as NodeRole
 }
 
+const MEMBER_KEYS = ['publicKey', 'name', 'role', 'address'] as const
+
+/** `disabled` is stored only when true, so members stored before it existed decode unchanged. */
 function decodeMember(value: unknown): NodeMember {
-  const fields = readRecord(value, 'node member', ['publicKey', 'name', 'role', 'address'])
-  return {
+  const flagged = typeof value === 'object' && value !== null && Object.hasOwn(value, 'disabled')
+  const fields = readRecord(value, 'node member', flagged ? [...MEMBER_KEYS, 'disabled'] : MEMBER_KEYS)
+  if (flagged && fields.disabled !== true) throw new WichainError('DECODE_ERROR', 'node member: disabled must be true when present')
+  const member = {
     publicKey: readString(fields.publicKey, 'publicKey', 130),
     name: readString(fields.name, 'name', NODES_LIMITS.nameLengthMax),
     role: readEnum(fields.role, 'role', NODE_ROLES),
     address: readString(fields.address, 'address', NODES_LIMITS.addressLengthMax),
   }
+  return flagged ? {...member, disabled: true} : member
 }
 
 /** The stored member list, or the genesis validators when the set never changed. */
@@ -94,8 +110,9 @@ export function readMembers(state: Pick<ContractState, 'get'>, genesisValidators
   return readArray(decodeCanonical(bytes, 'node members'), 'node members', NODES_LIMITS.membersMax).map(decodeMember)
 }
 
+/** Public keys of the members that vote: validators not disabled. */
 export function validatorsOf(members: readonly NodeMember[]): string[] {
-  return members.filter((member) => member.role === 'validator').map((member) => member.publicKey)
+  return members.filter((member) => member.role === 'validator' && member.disabled !== true).map((member) => member.publicKey)
 }
 
 function store(state: ContractState, members: readonly NodeMember[]): void {
@@ -104,9 +121,32 @@ function store(state: ContractState, members: readonly NodeMember[]): void {
 
 /** The `nodes` contract of a chain whose genesis lists `genesisValidators`. */
 export function createNodesContract(genesisValidators: readonly GenesisValidator[]): SystemContract {
+  const contract = memberMethods(genesisValidators)
+  return {...contract, methods: {...indexChanges(contract.methods), changes: changesMethod}}
+}
+
+/** `disable`/`enable`: flag a member, keeping its record; never leaves the chain without a validator. */
+function setDisabled(state: ContractState, genesisValidators: readonly GenesisValidator[], rawArgs: unknown, disabled: boolean) {
+  const publicKey = readPublicKey(argsObject(rawArgs, ['publicKey']))
+  const members = readMembers(state, genesisValidators)
+  const target = members.find((member) => member.publicKey === publicKey)
+  if (target === undefined) throw new WichainError('NOT_FOUND', `nodes: ${publicKey.slice(0, 16)}… is not a member`)
+  if ((target.disabled === true) === disabled) {
+    throw new WichainError('ALREADY_EXISTS', `nodes: ${target.name} (${publicKey.slice(0, 16)}…) is already ${disabled ? 'disabled' : 'enabled'}`)
+  }
+  const {publicKey: key, name, role, address} = target
+  const changed: NodeMember = disabled ? {publicKey: key, name, role, address, disabled: true} : {publicKey: key, name, role, address}
+  const next = members.map((member) => (member === target ? changed : member))
+  if (validatorsOf(next).length === 0) throw new WichainError('INVALID_ARGUMENT', 'nodes: cannot disable the last enabled validator')
+  store(state, next)
+  return {member: changed, validators: validatorsOf(next).length}
+}
+
+/** The member-list methods; `createNodesContract` adds the change index around them. */
+function memberMethods(genesisValidators: readonly GenesisValidator[]): SystemContract {
   return {
     name: NODES_CONTRACT_NAME,
-    description: 'consensus node set: add, remove (org admin), list',
+    description: 'consensus node set: add, remove, disable, enable (org admin), list',
     methods: {
       add: {
         readOnly: false,
@@ -144,6 +184,8 @@ export function createNodesContract(genesisValidators: readonly GenesisValidator
           return {removed, validators: validatorsOf(next).length}
         },
       },
+      disable: {readOnly: false, roles: ['orgadmin'], run: (state, rawArgs) => setDisabled(state, genesisValidators, rawArgs, true)},
+      enable: {readOnly: false, roles: ['orgadmin'], run: (state, rawArgs) => setDisabled(state, genesisValidators, rawArgs, false)},
       list: {
         readOnly: true,
         run(state, rawArgs) {
@@ -153,4 +195,79 @@ export function createNodesContract(genesisValidators: readonly GenesisValidator
       },
     },
   }
+}
+
+/*
+ * The change index: heights of the blocks whose txs changed the node set (an ok change method),
+ * oldest first, one key each. Offline verifiers need these blocks' certificates to follow the
+ * set from genesis (membership.ts). Written only by a change, so chains that never change their
+ * set keep their state untouched.
+ */
+const CHANGE_COUNT_KEY = 'changes'
+const changeKey = (index: number): string => `change/${index}`
+
+function readUintKey(state: Pick<ContractState, 'get'>, key: string): number {
+  const bytes = state.get(key)
+  if (bytes === undefined) return 0
+  const value = decodeCanonical(bytes, `nodes ${key}`)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new WichainError('CORRUPT_DATA', `nodes: ${key} is not a count`)
+  return value
+}
+
+function recordChange(state: ContractState, height: number): void {
+  const count = readUintKey(state, CHANGE_COUNT_KEY)
+  if (count > 0 && readUintKey(state, changeKey(count - 1)) === height) return
+  state.set(changeKey(count), encodeCanonical(height))
+  state.set(CHANGE_COUNT_KEY, encodeCanonical(count + 1))
+}
+
+/** Every change method records its block's height once it succeeded. */
+function indexChanges(methods: Readonly<Record<string, ContractMethod>>): Record<string, ContractMethod> {
+  return Object.fromEntries(
+    Object.entries(methods).map(([name, method]) => {
+      if (!NODES_CHANGE_METHODS.has(name)) return [name, method]
+      const run = (state: ContractState, args: unknown, context: CallContext): unknown => {
+        const result = method.run(state, args, context)
+        recordChange(state, context.height)
+        return result
+      }
+      return [name, {...method, run}]
+    }),
+  )
+}
+
+export const NODES_CHANGES_PAGE_MAX = 1000
+
+/** `changes {start?, count?}`: a page of the change index, `{total, heights}`. */
+const changesMethod: ContractMethod = {
+  readOnly: true,
+  run(state, rawArgs) {
+    const args = argsObject(rawArgs ?? {}, ['start', 'count'])
+    const start = args.start ?? 0
+    const count = args.count ?? NODES_CHANGES_PAGE_MAX
+    if (!Number.isSafeInteger(start) || (start as number) < 0) throw new WichainError('INVALID_ARGUMENT', 'nodes: start must be an unsigned integer')
+    if (!Number.isSafeInteger(count) || (count as number) < 1 || (count as number) > NODES_CHANGES_PAGE_MAX) {
+      throw new WichainError('INVALID_ARGUMENT', `nodes: count must be 1..${NODES_CHANGES_PAGE_MAX}`)
+    }
+    const total = readUintKey(state, CHANGE_COUNT_KEY)
+    const heights: number[] = []
+    for (let index = start as number; index < Math.min(total, (start as number) + (count as number)); index++) heights.push(readUintKey(state, changeKey(index)))
+    return {total, heights}
+  },
+}
+
+/**
+ * The node set after one successful change method (`method` in NODES_CHANGE_METHODS): the
+ * contract's own method run over a scratch state holding `members`, so an offline verifier
+ * replays exactly what the chain executed. Throws what the method throws.
+ */
+export function applyMembershipChange(members: readonly NodeMember[], method: string, args: unknown, context: CallContext): readonly NodeMember[] {
+  if (!NODES_CHANGE_METHODS.has(method)) throw new WichainError('INVALID_ARGUMENT', `nodes.${method} does not change the node set`)
+  const scratch = new Map<string, Uint8Array>()
+  const state: ContractState = {get: (key) => scratch.get(key), set: (key, value) => void scratch.set(key, value), delete: (key) => void scratch.delete(key)}
+  store(state, members)
+  const change = memberMethods([]).methods[method]
+  if (change === undefined) throw new WichainError('INVALID_ARGUMENT', `nodes has no method ${method}`)
+  change.run(state, args, context)
+  return readMembers(state, [])
 }

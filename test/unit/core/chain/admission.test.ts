@@ -1,8 +1,10 @@
 import {expect} from 'chai'
 import {WichainError} from '../../../../src/core/errors.js'
 import {checkTxForBlock, type AdmissionRules} from '../../../../src/core/chain/admission.js'
+import {createAccountsContract} from '../../../../src/core/chain/contracts/accounts.js'
+import {executeBlock} from '../../../../src/core/chain/executor.js'
 import {txFromDocument, txToDocument, type Tx} from '../../../../src/core/types/tx.js'
-import {CHAIN_ID, createTestNetwork, makeTx, roleLookup} from './fixtures.js'
+import {CHAIN_ID, createTestNetwork, createTestState, makeTx, roleLookup} from './fixtures.js'
 
 function expectCode(action: () => unknown, code: string, message?: RegExp): void {
   expect(action).to.throw(WichainError).with.property('code', code)
@@ -15,7 +17,8 @@ function withSignatureOf(tx: Tx, other: Tx): Tx {
 
 describe('core/chain/admission', () => {
   const network = createTestNetwork()
-  const rules: AdmissionRules = {chainId: CHAIN_ID, txExpiryWindow: 100, roleOf: roleLookup(network.genesis)}
+  const {env, commit} = createTestState(network, [createAccountsContract(network.genesis.accounts)])
+  const rules: AdmissionRules = {chainId: CHAIN_ID, txExpiryWindow: 100, roleOf: roleLookup(network.genesis), readState: env.readState}
   const user = network.accounts.user
   const verifying = {verifySignature: true}
   const height = 20
@@ -55,6 +58,20 @@ describe('core/chain/admission', () => {
     // A signature by another registered account over this body does not pass either.
     const byOther = txFromDocument({body: txToDocument(tx).body, signature: network.accounts.orgadmin.sign(new Uint8Array(0))})
     expectCode(() => checkTxForBlock(rules, byOther, height, verifying), 'BAD_SIGNATURE')
+  })
+
+  it('refuses a sender disabled in committed state with ACCOUNT_DISABLED until it is enabled again', () => {
+    const admin = network.accounts.orgadmin
+    const run = (method: string, args: unknown) => {
+      const execution = executeBlock(env, [makeTx(admin, {contract: 'accounts', method, args})], {height, timestamp: 1})
+      commit(execution)
+      return execution.receipts[0]!
+    }
+    expect(run('disable', {address: user.address, reason: 'key leaked'}).status).to.equal('ok')
+    expectCode(() => checkTxForBlock(rules, makeTx(user, {expiry: 30}), height, verifying), 'ACCOUNT_DISABLED', /disabled .* since height 20: key leaked/)
+    expect(() => checkTxForBlock(rules, makeTx(network.accounts.auditor, {expiry: 30}), height, verifying)).to.not.throw()
+    expect(run('enable', {address: user.address}).status).to.equal('ok')
+    expect(() => checkTxForBlock(rules, makeTx(user, {expiry: 30}), height, verifying)).to.not.throw()
   })
 
   it('checks the cheap rules before the signature', () => {

@@ -6,7 +6,7 @@ import {WichainError} from '../../../../src/core/errors.js'
 import {evidenceContract} from '../../../../src/core/chain/contracts/evidence.js'
 import {executeBlock} from '../../../../src/core/chain/executor.js'
 import {genesisBlock, parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
-import {buildTxCertificate, TX_CERTIFICATE_FORMAT, verifyTxCertificate, type TxCertificate} from '../../../../src/core/chain/tx-certificate.js'
+import {buildTxCertificate, TX_CERTIFICATE_FORMAT, TX_CERTIFICATE_FORMAT_V1, verifyTxCertificate, type TxCertificate} from '../../../../src/core/chain/tx-certificate.js'
 import {decodeHeader, encodeHeader, hashHeader, receiptRootOf, txRootOf, type BlockHeader} from '../../../../src/core/types/block.js'
 import {commitSignBytes, encodeCertificate, type CommitCertificate, type ConsensusKind} from '../../../../src/core/types/certificate.js'
 import {createReceipt, encodeReceipt, type Receipt} from '../../../../src/core/types/receipt.js'
@@ -89,7 +89,7 @@ describe('core/chain/tx-certificate', () => {
       expect(block.receipts.map((receipt) => receipt.status)).to.deep.equal(['ok', 'ok', 'failed', 'ok', 'failed'])
       for (let index = 0; index < txs.length; index++) {
         const check = verifyTxCertificate(certificateFor(genesis, block, index), genesis)
-        expect(check).to.deep.equal({valid: true, txHash: txs[index]!.hashHex, height: 1, status: block.receipts[index]!.status, chainId: CHAIN_ID})
+        expect(check).to.deep.equal({valid: true, txHash: txs[index]!.hashHex, height: 1, status: block.receipts[index]!.status, chainId: CHAIN_ID, membershipChanges: 0})
       }
     })
 
@@ -108,6 +108,13 @@ describe('core/chain/tx-certificate', () => {
       expect(certificate.receipt).to.equal(toHex(encodeReceipt(block.receipts[1]!)))
       expect(certificate.certificate).to.equal(toHex(encodeCertificate(block.certificate)))
       expect(certificate.summary).to.deep.equal({status: 'ok', contract: 'evidence', method: 'put', sender: orgadmin.address, blockTime: block.header.timestamp})
+    })
+
+    it('still verifies in format 1 (no membership chain), against the genesis validators', () => {
+      const v1 = changed(certificate, (d) => Object.assign(d, {format: TX_CERTIFICATE_FORMAT_V1, membership: undefined}))
+      expect(verifyTxCertificate(v1, genesis)).to.include({valid: true, membershipChanges: 0})
+      expectInvalid(changed(certificate, (d) => void (d.format = TX_CERTIFICATE_FORMAT_V1)), /format 1 certificate carries no membership/)
+      expectInvalid(changed(certificate, (d) => void delete d.membership), /membership must be a list/)
     })
 
     it('is refused by buildTxCertificate for an index outside the block', () => {
@@ -234,7 +241,7 @@ describe('core/chain/tx-certificate', () => {
     })
 
     it('wrong format string', () => {
-      for (const format of ['wichain-tx-certificate/2', '', null, 1]) {
+      for (const format of ['wichain-tx-certificate/3', '', null, 1]) {
         expectInvalid(changed(certificate, (d) => void (d.format = format)), /not a wichain tx certificate/)
       }
       expectInvalid(changed(certificate, (d) => void delete d.format), /not a wichain tx certificate/)

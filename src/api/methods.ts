@@ -12,6 +12,7 @@ import {txToJson} from '../core/types/tx.js'
 import {adminMethods} from './methods-admin.js'
 import {archiveMethods} from './methods-archive.js'
 import {backupMethods} from './methods-backup.js'
+import {headerBlock, headerMethods} from './methods-headers.js'
 
 export type RpcParams = Record<string, unknown>
 export type RpcMethod = (node: Node, params: RpcParams) => Promise<unknown> | unknown
@@ -50,7 +51,7 @@ async function blockJson(node: Node, params: RpcParams, block: Block): Promise<R
 const coreMethods: Record<string, RpcMethod> = {
   'node.status': (node) => node.status(),
 
-  'chain.status': (node, params) => node.chain(optionalChain(params)).status(),
+  'chain.status': (node, params) => (node.headerChain(optionalChain(params)) ?? node.chain(optionalChain(params))).status(),
 
   'tx.send': async (node, params) => {
     const chain = node.chain(optionalChain(params))
@@ -91,6 +92,8 @@ const coreMethods: Record<string, RpcMethod> = {
   'tx.proof': (node, params) => node.chain(optionalChain(params)).getTxCertificate(hashParam(params, 'hash')),
 
   'block.get': async (node, params) => {
+    const headers = node.headerChain(optionalChain(params))
+    if (headers !== undefined) return headerBlock(headers, params)
     const chain = node.chain(optionalChain(params))
     const which = params.height ?? params.hash ?? 'latest'
     let block: Block | undefined
@@ -108,4 +111,4 @@ const coreMethods: Record<string, RpcMethod> = {
   },
 }
 
-export const rpcMethods: Record<string, RpcMethod> = {...coreMethods, ...backupMethods, ...archiveMethods, ...adminMethods}
+export const rpcMethods: Record<string, RpcMethod> = {...coreMethods, ...backupMethods, ...archiveMethods, ...adminMethods, ...headerMethods}

@@ -21,20 +21,17 @@ export default class Restore extends WichainCommand<typeof Restore> {
   }
 
   protected async execute(): Promise<RestoreResult> {
-    const json = this.jsonEnabled()
-    const verify = createProgress('verify ', {json, unit: 'blocks'})
-    const replay = createProgress('replay ', {json, unit: 'blocks'})
+    const progress = createProgress('restore (verify, then replay)', {json: this.jsonEnabled(), unit: 'steps'})
     try {
       return await restoreBackups({
         home: this.flags.home,
         from: this.flags.from,
         password: this.flags['password-file'] === undefined ? undefined : readPasswordFile(this.flags['password-file']),
         force: this.flags.force,
-        progress: {verify, replay},
+        progress,
       })
     } finally {
-      verify.stop()
-      replay.stop()
+      progress.stop()
     }
   }
 

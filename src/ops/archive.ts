@@ -13,7 +13,7 @@ import {
 import {chainDataPath, readNodeConfig, rpcUrl} from '../core/node/home.js'
 import {headerToJson} from '../core/types/block.js'
 import {receiptToJson} from '../core/types/receipt.js'
-import {txToJson} from '../core/types/tx.js'
+import {CHAIN_ID_RE, txToJson} from '../core/types/tx.js'
 import {WichainClient} from '../sdk/client.js'
 import {runningPid} from './process.js'
 
@@ -38,6 +38,7 @@ interface ResolvedTarget {
 
 function resolveTarget(target: ArchiveTarget): ResolvedTarget {
   const chainId = target.chainId ?? readNodeConfig(target.home).chainId
+  if (!CHAIN_ID_RE.test(chainId)) throw new WichainError('INVALID_ARGUMENT', `chain id "${chainId}" is not [a-z0-9_-]`)
   const dataDirectory = chainDataPath(target.home, chainId)
   return {home: target.home, chainId, dataDirectory, archiveDirectory: defaultArchiveDirectory(dataDirectory)}
 }

@@ -4,7 +4,7 @@
  */
 import {toHex} from '../core/bytes.js'
 import {errorFromObject, WichainError} from '../core/errors.js'
-import type {TxCertificate} from '../core/chain/tx-certificate.js'
+import type {TxCertificate, TxCertificateCheck} from '../core/chain/tx-certificate.js'
 import type {Tx} from '../core/types/tx.js'
 
 export interface ClientOptions {
@@ -84,6 +84,11 @@ export class WichainClient {
 
   getTxProof(hash: string): Promise<TxCertificate> {
     return this.call<TxCertificate>('tx.proof', {hash})
+  }
+
+  /** Verify a tx certificate on the node: offline checks plus "its block is the one this node holds" (works on header-only nodes). */
+  checkTxCertificate(certificate: unknown): Promise<TxCertificateCheck> {
+    return this.call<TxCertificateCheck>('cert.check', {certificate})
   }
 
   getBlock(which: number | 'latest' | {hash: string}) {

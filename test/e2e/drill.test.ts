@@ -6,7 +6,7 @@
  * agree on every block hash.
  */
 import {expect} from 'chai'
-import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
@@ -75,16 +75,17 @@ describe('e2e: disaster drill — back up a running PBFT node, lose it, restore 
       const bytes = readFileSync(file('node2-inc.wbk'))
       bytes[Math.floor(bytes.length / 2)]! ^= 0xff
       writeFileSync(file('corrupt.wbk'), bytes)
-      for (const args of [
-        ['backup', 'verify', file('corrupt.wbk'), '--base', file('node2-full.wbk'), '--json'],
-        ['restore', '--home', homes[2]!, '--from', file('node2-full.wbk'), '--from', file('corrupt.wbk'), '--json'],
-      ]) {
-        const refused = await wichain(args)
+      const refusals = await Promise.all([
+        wichain(['backup', 'verify', file('corrupt.wbk'), '--base', file('node2-full.wbk'), '--json']),
+        wichain(['restore', '--home', homes[2]!, '--from', file('node2-full.wbk'), '--from', file('corrupt.wbk'), '--json']),
+      ])
+      for (const refused of refusals) {
         expect(refused.code, refused.stdout).to.equal(8)
         expect(refused.json.error.code).to.equal('CORRUPT_DATA')
         expect(refused.json.error.message).to.contain('corrupt.wbk')
       }
       expect(existsSync(homes[2]!), 'a refused restore wrote the home').to.equal(false)
+      expect(readdirSync(box.path('net')).filter((name) => name.startsWith('.wichain-')), 'work directories left').to.deep.equal([])
 
       const restored = await ok(['restore', '--home', homes[2]!, '--from', file('node2-full.wbk'), '--from', file('node2-inc.wbk')])
       expect(restored).to.include({chainId: CHAIN_ID, height: inc.toHeight, headHash: inc.headHash, backups: 2})

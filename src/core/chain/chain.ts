@@ -2,8 +2,9 @@
  * One business chain on one node: ledger + mempool + executor + a consensus engine, driven in
  * the engine's order (persist, then send, then apply). All state changes — consensus steps,
  * block commits, mempool admission's final check — run on one serial queue, so the ledger, the
- * mempool and the engine never see interleaved updates. Expensive checks (decode, SM2 verify)
- * run before a task enters the queue.
+ * mempool and the engine never see interleaved updates. Admission (decode, SM2 verify) runs
+ * off the queue. Building and validating proposals lives in proposals.ts; this file drives the
+ * engine, commits, and answers reads.
  */
 import {bytesEqual, fromHex, toHex} from '../bytes.js'
 import type {CommittedBlock, ConsensusCrypto, ConsensusEngine, EngineOptions, NodeId, Ready, SyncRequest} from '../consensus/engine.js'
@@ -11,20 +12,20 @@ import {fastVerify} from '../crypto/native.js'
 import {sign, type KeyPair} from '../crypto/sm2.js'
 import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
-import {Ledger, nextStateRoot} from '../ledger/index.js'
+import {Ledger} from '../ledger/index.js'
 import type {Logger} from '../log.js'
-import {createBlock, encodeBlock, receiptRootOf, txRootOf, type Block} from '../types/block.js'
+import {encodeBlock, type Block} from '../types/block.js'
 import type {CommitCertificate} from '../types/certificate.js'
 import {decodeTx, type Tx} from '../types/tx.js'
-import {checkTxForBlock} from './admission.js'
+import {checkTxForBlock, type AdmissionRules} from './admission.js'
 import type {SystemContract} from './contracts/contract.js'
 import {createAccountsContract} from './contracts/accounts.js'
 import {evidenceContract} from './contracts/evidence.js'
 import {createNodesContract, NODES_CHANGE_METHODS, NODES_CONTRACT_NAME, validatorsOf, type NodeMember} from './contracts/nodes.js'
-import {executeBlock, query, type BlockExecution, type ExecutionEnvironment} from './executor.js'
+import {query, type BlockExecution, type ExecutionEnvironment} from './executor.js'
 import {genesisBlock, type Genesis, type Role} from './genesis.js'
 import {Mempool} from './mempool.js'
-import {encodeCompactProposal, parsePayload, resolvePayload, type ParsedPayload} from './proposal.js'
+import {Proposals} from './proposals.js'
 import {membershipChain} from './membership.js'
 import {buildTxCertificate, type TxCertificate} from './tx-certificate.js'
 import {TxWaiters} from './waiters.js'
@@ -40,8 +41,6 @@ function systemContractsOf(genesis: Genesis): ReadonlyMap<string, SystemContract
   const perChain = [createNodesContract(genesis.validators), createAccountsContract(genesis.accounts)]
   return new Map([...SYSTEM_CONTRACTS, ...perChain].map((contract) => [contract.name, contract]))
 }
-const EXECUTION_CACHE_MAX = 32
-const DECODED_CACHE_MAX = 8
 const MEMPOOL_BYTES_MAX = 256 * 1024 * 1024
 const CONSENSUS_META = 'consensus-state'
 const IDLE_AFTER_MS = 5_000
@@ -104,17 +103,7 @@ export class Chain {
   private readonly roles: Map<string, Role>
   private readonly contracts: ReadonlyMap<string, SystemContract>
   private readonly mempool: Mempool
-  private readonly executions = new Map<string, {block: Block; execution: BlockExecution}>()
-  /** Parsed consensus payloads by SM3 of their bytes, with the resolved block once known. */
-  private readonly payloads = new Map<string, {parsed: ParsedPayload; block?: Block}>()
-  /** Txs fetched from peers for a compact proposal (checked when the proposal is validated). */
-  private readonly fetched = new Map<string, Tx>()
-  /** Recently committed blocks by hash: a laggard asking for one gets it self-contained. */
-  private readonly recentBlocks = new Map<string, Block>()
-  /** The consensus message being stepped, and one parked because its proposal lacked txs. */
-  private stepping: {from: NodeId; bytes: Uint8Array} | undefined
-  private parked: {from: NodeId; bytes: Uint8Array} | undefined
-  private fetching = false
+  private readonly proposals: Proposals
   private readonly waiters = new TxWaiters<TxLocation>()
   private queue: Promise<void> = Promise.resolve()
   private engine!: ConsensusEngine
@@ -122,6 +111,8 @@ export class Chain {
   private lastEngineTickMs = 0
   private lastConsensusMessageMs = 0
   private lastBlockTimeMs: number
+  /** State root and timestamp of the head block (what the next block builds on). */
+  private tipState: {stateRoot: Uint8Array; timestamp: number} = {stateRoot: new Uint8Array(32), timestamp: 0}
   private closed = false
 
   private constructor(
@@ -135,6 +126,21 @@ export class Chain {
     this.contracts = systemContractsOf(options.genesis)
     this.mempool = new Mempool({txsMax: options.genesis.params.mempoolTxsMax, bytesMax: MEMPOOL_BYTES_MAX})
     this.lastBlockTimeMs = this.now()
+    this.proposals = new Proposals({
+      genesis: this.genesis,
+      ledger,
+      mempool: this.mempool,
+      logger: options.logger,
+      proposer: options.nodeKey.publicKey,
+      compact: options.compactProposals === true,
+      fetchTxs: options.fetchTxs,
+      head: () => this.head(),
+      tip: () => this.tipState,
+      now: () => this.now(),
+      rules: () => this.rules(),
+      environment: () => this.environment(),
+      restep: (from, bytes) => this.step(from, bytes),
+    })
   }
 
   static async open(options: ChainOptions): Promise<Chain> {
@@ -163,15 +169,14 @@ export class Chain {
     const current = this.ledger.head()!
     const headBlock = await this.ledger.getBlock(current.height)
     if (headBlock === undefined) throw new WichainError('CORRUPT_DATA', `head block ${current.height} is missing`)
-    this.headStateRoot = headBlock.header.stateRoot
-    this.lastBlockTimestamp = headBlock.header.timestamp
+    this.tipState = {stateRoot: headBlock.header.stateRoot, timestamp: headBlock.header.timestamp}
     this.engine = this.options.createEngine({
       genesis: this.genesis,
       crypto: this.consensusCrypto(),
       application: {
-        validate: (height, payload) => this.validateProposal(height, payload),
-        digest: (payload) => this.digest(payload),
-        expand: (payload) => this.expand(payload),
+        validate: (height, payload) => this.proposals.validate(height, payload),
+        digest: (payload) => this.proposals.digest(payload),
+        expand: (payload) => this.proposals.expand(payload),
       },
       // The set the last committed block left, so a restart after a `nodes` change resumes with it.
       validators: this.validators(),
@@ -190,84 +195,9 @@ export class Chain {
     }
   }
 
-  /**
-   * Payloads parsed once, by SM3 of their bytes: the engine asks for the digest, validation and
-   * apply of one proposal (and of its resends) several times; hashing the bytes costs ~2 ms for
-   * a 2,000-tx full block, decoding it ~200 ms.
-   */
-  private payload(payload: Uint8Array): {parsed: ParsedPayload; block?: Block} {
-    const key = toHex(sm3(payload))
-    const cached = this.payloads.get(key)
-    if (cached !== undefined) return cached
-    const parsed = parsePayload(payload)
-    const entry: {parsed: ParsedPayload; block?: Block} = parsed.kind === 'full' ? {parsed, block: parsed.block} : {parsed}
-    this.payloads.set(key, entry)
-    while (this.payloads.size > DECODED_CACHE_MAX) this.payloads.delete(this.payloads.keys().next().value!)
-    return entry
-  }
-
-  /** The block of a payload, or the hashes of the txs we lack (compact proposals). */
-  private resolve(payload: Uint8Array): {block: Block; missing?: undefined} | {block?: undefined; missing: readonly string[]} {
-    const entry = this.payload(payload)
-    if (entry.block !== undefined) return {block: entry.block}
-    const resolution = resolvePayload(entry.parsed, (hashHex) => this.mempool.get(hashHex) ?? this.fetched.get(hashHex))
-    if (resolution.block !== undefined) entry.block = resolution.block
-    return resolution
-  }
-
-  /** Block hash of a proposal payload (the header hash: no tx is needed). */
-  private digest(payload: Uint8Array): Uint8Array {
-    return this.payload(payload).parsed.hash
-  }
-
-  /** A committed payload, self-contained (full block) when we still hold the block. */
-  private expand(payload: Uint8Array): Uint8Array {
-    const entry = this.payload(payload)
-    if (entry.parsed.kind === 'full') return payload
-    const block = entry.block ?? this.recentBlocks.get(entry.parsed.hashHex)
-    return block === undefined ? payload : encodeBlock(block)
-  }
-
-  /**
-   * A proposal named txs we lack: fetch them from the peer that sent it (or any), then step the
-   * parked message again. The primary's periodic resend is the fallback if the fetch fails.
-   */
-  private fetchMissing(missing: readonly string[]): void {
-    this.parked = this.stepping
-    if (this.fetching || this.options.fetchTxs === undefined) return
-    this.fetching = true
-    void this.fetchTxs(missing, this.stepping?.from)
-      .then(() => {
-        const parked = this.parked
-        this.parked = undefined
-        return parked === undefined ? undefined : this.step(parked.from, parked.bytes)
-      })
-      .catch((error) => this.options.logger.debug('tx fetch failed', {error: (error as Error).message}))
-      .finally(() => (this.fetching = false))
-  }
-
-  private async fetchTxs(missing: readonly string[], peer: NodeId | undefined): Promise<void> {
-    const answers = await this.options.fetchTxs!(missing, peer)
-    const wanted = new Set(missing)
-    for (const bytes of answers) {
-      try {
-        const tx = decodeTx(bytes)
-        // Only what was asked for; the signature is checked when the proposal is validated.
-        if (wanted.has(tx.hashHex) && this.fetched.size < this.genesis.params.blockTxsMax * 2) this.fetched.set(tx.hashHex, tx)
-      } catch {
-        // a faulty peer's junk: the proposal stays unresolved and the fetch is retried
-      }
-    }
-  }
-
-  /** Txs by hash for a peer resolving a compact proposal: pending, fetched or recently committed. */
-  async txsByHash(hashes: readonly string[]): Promise<Uint8Array[]> {
-    const found: Uint8Array[] = []
-    for (const hashHex of hashes) {
-      const tx = this.mempool.get(hashHex) ?? this.fetched.get(hashHex) ?? (await this.ledger.getTx(fromHex(hashHex, 'tx hash')))?.tx
-      if (tx !== undefined) found.push(tx.bytes)
-    }
-    return found
+  /** Txs by hash for a peer resolving a compact proposal. */
+  txsByHash(hashes: readonly string[]): Promise<Uint8Array[]> {
+    return this.proposals.txsByHash(hashes)
   }
 
   get chainId(): string {
@@ -304,6 +234,8 @@ export class Chain {
   async submitTx(bytes: Uint8Array, options: {fromPeer?: boolean} = {}): Promise<string> {
     if (this.closed) throw new WichainError('UNAVAILABLE', 'chain is shutting down')
     const tx = decodeTx(bytes)
+    // Cheap before costly: a tx we already hold (forwarded twice, fetched) skips the SM2 verify.
+    if (this.mempool.has(tx.hashHex)) throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already pending`)
     checkTxForBlock(this.rules(), tx, this.head().height + 1, {verifySignature: true})
     // Synchronous from the replay check to the insert, so admission needs no place on the serial
     // queue (where it would wait behind block commits and their fsync). No window lets a tx slip
@@ -318,7 +250,7 @@ export class Chain {
   }
 
 
-  private rules() {
+  private rules(): AdmissionRules {
     return {
       chainId: this.chainId,
       txExpiryWindow: this.genesis.params.txExpiryWindow,
@@ -351,11 +283,11 @@ export class Chain {
     return this.enqueue(async () => {
       if (this.closed) return
       this.lastConsensusMessageMs = this.now()
-      this.stepping = {from, bytes}
+      this.proposals.stepping = {from, bytes}
       try {
         this.engine.step(from, bytes)
       } finally {
-        this.stepping = undefined
+        this.proposals.stepping = undefined
       }
       await this.drainReady()
     })
@@ -366,104 +298,11 @@ export class Chain {
     if (height === undefined || height !== this.head().height + 1 || this.mempool.size === 0) return
     const batchFull = this.mempool.size >= this.genesis.params.blockTxsMax
     if (!batchFull && this.now() - this.lastBlockTimeMs < this.genesis.params.blockIntervalMs) return
-    const block = this.buildBlock(height)
-    if (block === undefined) return
+    const built = this.proposals.build(height)
+    if (built === undefined) return
     this.proposeHeight = undefined
-    this.options.logger.debug('proposing', {height, txs: block.txs.length, hash: block.hashHex})
-    const payload = this.options.compactProposals === true ? encodeCompactProposal(block) : encodeBlock(block)
-    this.payloads.set(toHex(sm3(payload)), {parsed: parsePayload(payload), block})
-    this.engine.propose(height, payload)
-  }
-
-  private buildBlock(height: number): Block | undefined {
-    const rules = this.rules()
-    const txs = this.mempool.take(this.genesis.params.blockTxsMax, height).filter((tx) => {
-      try {
-        checkTxForBlock(rules, tx, height, {verifySignature: false})
-        return true
-      } catch {
-        this.mempool.remove([tx.hashHex])
-        return false
-      }
-    })
-    if (txs.length === 0) return undefined
-    const parent = this.head()
-    // One timestamp for both: contracts see the block time the header records.
-    const timestamp = this.blockTime()
-    const execution = executeBlock(this.environment(), txs, {height, timestamp})
-    const block = this.assemble(height, parent.hash, txs, execution, timestamp)
-    this.remember(block, execution)
-    return block
-  }
-
-  private blockTime(): number {
-    return Math.max(this.now(), this.lastBlockTimestamp)
-  }
-
-  private lastBlockTimestamp = 0
-
-  private assemble(height: number, prevHash: Uint8Array, txs: readonly Tx[], execution: BlockExecution, timestamp: number): Block {
-    const previousStateRoot = this.headStateRoot
-    return createBlock(
-      {
-        chainId: this.chainId,
-        height,
-        prevHash,
-        txRoot: txRootOf(txs),
-        receiptRoot: receiptRootOf(execution.receipts),
-        stateRoot: nextStateRoot(previousStateRoot, execution.writes),
-        timestamp,
-        proposer: this.options.nodeKey.publicKey,
-        round: 0,
-        txCount: txs.length,
-      },
-      txs,
-    )
-  }
-
-  private headStateRoot: Uint8Array = new Uint8Array(32)
-
-  private remember(block: Block, execution: BlockExecution): void {
-    this.executions.set(block.hashHex, {block, execution})
-    while (this.executions.size > EXECUTION_CACHE_MAX) this.executions.delete(this.executions.keys().next().value!)
-  }
-
-  /** Engine callback: is this proposed block valid on top of our head? Re-executes it. */
-  private validateProposal(height: number, payload: Uint8Array): boolean {
-    try {
-      if (this.executions.has(this.payload(payload).parsed.hashHex)) return true
-      const resolution = this.resolve(payload)
-      if (resolution.missing !== undefined) {
-        this.options.logger.debug('proposal names txs we lack; fetching', {height, missing: resolution.missing.length})
-        this.fetchMissing(resolution.missing)
-        return false
-      }
-      const block = resolution.block
-      const head = this.head()
-      const header = block.header
-      const invalid = (reason: string): false => {
-        this.options.logger.warn('invalid proposal', {height, hash: block.hashHex, reason})
-        return false
-      }
-      if (header.chainId !== this.chainId || header.height !== height || height !== head.height + 1) return invalid('wrong chain or height')
-      if (!bytesEqual(header.prevHash, head.hash)) return invalid('does not extend our head')
-      if (header.timestamp < this.lastBlockTimestamp) return invalid('timestamp before its parent')
-      const seen = new Set<string>()
-      for (const tx of block.txs) {
-        if (seen.has(tx.hashHex) || this.ledger.hasTxSync(tx.hash)) return invalid(`tx ${tx.hashHex} repeated or already committed`)
-        seen.add(tx.hashHex)
-        checkTxForBlock(this.rules(), tx, height, {verifySignature: !this.mempool.has(tx.hashHex)})
-      }
-      const execution = executeBlock(this.environment(), block.txs, {height, timestamp: header.timestamp})
-      const expected = this.assemble(height, head.hash, block.txs, execution, header.timestamp)
-      if (!bytesEqual(expected.header.receiptRoot, header.receiptRoot)) return invalid('receipt root differs from our execution')
-      if (!bytesEqual(expected.header.stateRoot, header.stateRoot)) return invalid('state root differs from our execution')
-      this.remember(block, execution)
-      return true
-    } catch (error) {
-      this.options.logger.warn('invalid proposal', {height, error: (error as Error).message})
-      return false
-    }
+    this.options.logger.debug('proposing', {height, txs: built.block.txs.length, hash: built.block.hashHex})
+    this.engine.propose(height, built.payload)
   }
 
   private async drainReady(): Promise<void> {
@@ -481,24 +320,11 @@ export class Chain {
   private async applyCommitted(height: number, payload: Uint8Array, certificate: CommitCertificate): Promise<void> {
     const head = this.head()
     if (height <= head.height) return
-    const parsed = this.payload(payload).parsed
-    let cached = this.executions.get(parsed.hashHex)
-    if (cached === undefined) {
-      // Decided without our validation (a certified block from a peer): fetch what we lack first.
-      const resolution = this.resolve(payload)
-      if (resolution.missing !== undefined && this.options.fetchTxs !== undefined) await this.fetchTxs(resolution.missing, undefined)
-      if (!this.validateProposal(height, payload)) throw new WichainError('CORRUPT_DATA', `committed block ${height} does not validate locally`)
-      cached = this.executions.get(parsed.hashHex)!
-    }
-    const block = cached.block
-    await this.ledger.commitBlock({block, receipts: cached.execution.receipts, certificate, stateWrites: cached.execution.writes})
-    this.headStateRoot = block.header.stateRoot
-    this.lastBlockTimestamp = block.header.timestamp
+    const {block, execution} = await this.proposals.executedFor(height, payload)
+    await this.ledger.commitBlock({block, receipts: execution.receipts, certificate, stateWrites: execution.writes})
+    this.tipState = {stateRoot: block.header.stateRoot, timestamp: block.header.timestamp}
     this.lastBlockTimeMs = this.now()
-    this.executions.clear()
-    this.fetched.clear()
-    this.recentBlocks.set(block.hashHex, block)
-    while (this.recentBlocks.size > DECODED_CACHE_MAX) this.recentBlocks.delete(this.recentBlocks.keys().next().value!)
+    this.proposals.onCommitted(block)
     const committedAt = this.now()
     const latenciesMs: number[] = []
     for (const tx of block.txs) {
@@ -508,10 +334,10 @@ export class Chain {
     this.mempool.remove(block.txs.map((tx) => tx.hashHex))
     this.mempool.pruneExpired(height + 1)
     block.txs.forEach((tx, index) => {
-      const receipt = cached!.execution.receipts[index]!
+      const receipt = execution.receipts[index]!
       this.waiters.resolve(tx.hashHex, {txHash: tx.hashHex, height, index, status: receipt.status})
     })
-    this.reconfigureAfter(height, block.txs, cached.execution.receipts)
+    this.reconfigureAfter(height, block.txs, execution.receipts)
     this.options.onBlockCommitted?.({height, txs: block.txs.length, latenciesMs})
     this.options.logger.debug('block committed', {chainId: this.chainId, height, txs: block.txs.length, hash: block.hashHex})
   }

@@ -111,7 +111,7 @@ export function blockCertificateProblem(header: BlockHeader, certificate: Commit
  * Check one link against `members` (the set in force before its block) and return the set after
  * it. Throws VERIFICATION_FAILED with the reason.
  */
-export function followMembershipLink(link: MembershipLink, members: readonly NodeMember[], genesis: Genesis): {members: readonly NodeMember[]; header: BlockHeader} {
+export function followMembershipLink(link: MembershipLink, members: readonly NodeMember[], genesis: Genesis): readonly NodeMember[] {
   if (link === null || typeof link !== 'object') fail('?', 'not an object')
   const header = decodeHeader(fromHex(link.header, 'membership header'))
   const certificate = decodeCertificate(fromHex(link.certificate, 'membership certificate'))
@@ -150,7 +150,7 @@ export function followMembershipLink(link: MembershipLink, members: readonly Nod
     }
   }
   if (validatorsOf(next).length === 0) fail(link.height, 'leaves no validator')
-  return {members: next, header}
+  return next
 }
 
 /**
@@ -168,7 +168,7 @@ export function validatorsAt(links: unknown, genesis: Genesis, height: number): 
     previous = linkHeight
   }
   let members = genesisMembers(genesis)
-  for (const link of links as MembershipLink[]) members = followMembershipLink(link, members, genesis).members
+  for (const link of links as MembershipLink[]) members = followMembershipLink(link, members, genesis)
   return validatorsOf(members)
 }
 

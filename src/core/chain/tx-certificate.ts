@@ -128,3 +128,17 @@ function check(cert: TxCertificate, genesis: Genesis): TxCertificateCheck {
   }
   return {valid: true, txHash: tx.hashHex, height: header.height, status: receipt.status, chainId: header.chainId, membershipChanges: membership!.length}
 }
+
+/**
+ * `verifyTxCertificate`, then also require the certified block to be the one a node holds at that
+ * height (`blockHashAt`: its own store, full or header-only; undefined above its head).
+ */
+export async function verifyTxCertificateAgainst(document: unknown, genesis: Genesis, blockHashAt: (height: number) => Promise<Uint8Array | undefined>): Promise<TxCertificateCheck> {
+  const check = verifyTxCertificate(document, genesis)
+  if (!check.valid) return check
+  const invalid = (reason: string): TxCertificateCheck => ({valid: false, reason, txHash: check.txHash, height: check.height})
+  const held = await blockHashAt(check.height!)
+  if (held === undefined) return invalid(`this node does not hold block ${check.height} yet`)
+  if (toHex(held) !== (document as TxCertificate).blockHash) return invalid('the block differs from the one this node holds at that height')
+  return check
+}

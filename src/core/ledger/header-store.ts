@@ -6,7 +6,7 @@
  * (node/header-chain.ts), this module only keeps what was verified.
  *
  *   0x00 'head'      → u64 BE height ‖ 32-byte block hash
- *   0x00 'members'   → canonical node-member list in force after the head
+ *   0x00 'members'   → the node set in force after the head (the caller's bytes)
  *   0x01 height(8)   → canonical {header: bytes, certificate: document | null}
  *   0x02 hash(32)    → u64 BE height
  */
@@ -109,17 +109,16 @@ export class HeaderStore {
     return bytes === undefined ? undefined : decodeHeight(bytes, 'hash index')
   }
 
-  /** The stored node-member list (opaque canonical document), or undefined before any. */
-  async readMembers(): Promise<unknown> {
-    const bytes = await readBytes(this.database, membersKey())
-    return bytes === undefined ? undefined : decodeCanonical(bytes, 'stored members')
+  /** The node set stored with the head (the caller's bytes), or undefined before any was. */
+  membersBytes(): Promise<Uint8Array | undefined> {
+    return readBytes(this.database, membersKey())
   }
 
   /**
    * Append verified headers above the head, and the member list in force after the last of them,
    * as one atomic batch. Heights must follow the head and each header must link to the previous.
    */
-  append(entries: readonly StoredHeader[], members: unknown): Promise<void> {
+  append(entries: readonly StoredHeader[], membersBytes: Uint8Array): Promise<void> {
     const run = this.writing.then(async () => {
       if (entries.length === 0) return
       if (entries.length > HEADER_STORE_LIMITS.appendHeadersMax) throw new WichainError('PAYLOAD_TOO_LARGE', `at most ${HEADER_STORE_LIMITS.appendHeadersMax} headers per append`)
@@ -130,7 +129,7 @@ export class HeaderStore {
         if (!bytesEqual(entry.header.prevHash, previous)) throw new WichainError('INVALID_ARGUMENT', `header ${entry.header.height} does not link to its parent`)
         previous = entry.hash
       })
-      const operations = [...this.appendOperations(head.height + 1, entries), {type: 'put' as const, key: membersKey(), value: encodeCanonical(members)}]
+      const operations = [...this.appendOperations(head.height + 1, entries), {type: 'put' as const, key: membersKey(), value: membersBytes}]
       await writeBatch(this.database, operations, true)
       this.headState = {height: head.height + entries.length, hash: previous}
     })

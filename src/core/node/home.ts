@@ -5,6 +5,7 @@
  *   HOME/genesis.json    the chain's genesis document
  *   HOME/node.key.json   the node's SM2 keystore (signs blocks and consensus messages)
  *   HOME/data/<chainId>/ the chain's LevelDB store
+ *   HOME/data/<chainId>.headers/  instead, on a header-only node: its header store
  *   HOME/node.pid, HOME/node.log   process files when run detached
  */
 import {existsSync, readFileSync} from 'node:fs'
@@ -33,7 +34,15 @@ export interface NodeConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** Milliseconds between consensus ticks. */
   readonly tickMs: number
+  /**
+   * "full" (default): keep blocks, receipts and state, and validate. "headers": keep only headers
+   * and commit certificates, verified against the tracked validator set (an observer).
+   */
+  readonly sync?: SyncMode
 }
+
+export const SYNC_MODES = ['full', 'headers'] as const
+export type SyncMode = (typeof SYNC_MODES)[number]
 
 export const HOME_FILES = Object.freeze({
   config: 'config.json',
@@ -50,6 +59,11 @@ export function homePath(home: string, file: keyof typeof HOME_FILES): string {
 
 export function chainDataPath(home: string, chainId: string): string {
   return join(homePath(home, 'data'), chainId)
+}
+
+/** Where a header-only node keeps a chain's headers (beside, never inside, a full ledger). */
+export function headerDataPath(home: string, chainId: string): string {
+  return join(homePath(home, 'data'), `${chainId}.headers`)
 }
 
 function readJson(path: string, what: string): unknown {
@@ -72,7 +86,10 @@ export function readNodeConfig(home: string): NodeConfig {
   if (config?.version !== 1 || typeof config.name !== 'string' || typeof config.chainId !== 'string' || !isEndpoint(config.rpc) || !isEndpoint(config.p2p) || !Array.isArray(config.peers)) {
     throw new WichainError('DECODE_ERROR', `node config is malformed: ${path}`)
   }
-  return {...config, logLevel: config.logLevel ?? 'info', tickMs: config.tickMs ?? 10}
+  if (config.sync !== undefined && !SYNC_MODES.includes(config.sync)) {
+    throw new WichainError('DECODE_ERROR', `node config: sync must be ${SYNC_MODES.join(' or ')}: ${path}`)
+  }
+  return {...config, logLevel: config.logLevel ?? 'info', tickMs: config.tickMs ?? 10, sync: config.sync ?? 'full'}
 }
 
 export function readGenesisFile(path: string): Genesis {

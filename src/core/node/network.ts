@@ -13,11 +13,12 @@ import type {SyncRequest} from '../consensus/engine.js'
 import type {KeyPair} from '../crypto/sm2.js'
 import type {Logger} from '../log.js'
 import {CHANNELS, NetworkNode, SyncService, type PeerAddress} from '../net/index.js'
+import {encodeHeadersAnswer, serveHeaders} from './header-sync.js'
 import type {NodeConfig} from './home.js'
 import {PEER_HEALTH_DEFAULTS, PeerHealth, type PeerHealthEvent, type PeerObservation} from './peer-health.js'
 import {
   decodeTxBatch, encodeTxBatch, TX_BATCH_TXS_MAX,
-  decodeBlocksAnswer, decodeStatusAnswer, decodeSyncQuery, encodeBlocksAnswer, encodeStatusAnswer, encodeSyncQuery, SYNC_BLOCKS_PER_REQUEST_MAX,
+  decodeBlocksAnswer, decodeStatusAnswer, decodeSyncQuery, encodeBlocksAnswer, encodeStatusAnswer, encodeSyncQuery, SYNC_BLOCKS_PER_REQUEST_MAX, type SyncQuery,
 } from './sync-protocol.js'
 
 const SYNC_TIMEOUT_MS = 10_000
@@ -154,6 +155,7 @@ export class ChainNetwork {
       const query = decodeSyncQuery(bytes)
       if (query.type === 'status') return encodeStatusAnswer(chain.head())
       if (query.type === 'txs') return encodeTxBatch(await chain.txsByHash(query.hashes.map((hash) => toHex(hash))))
+      if (query.type === 'headers') return encodeHeadersAnswer(await serveHeaders(chain, query.from, query.count))
       return encodeBlocksAnswer(await chain.committedBlocks(query.from, query.count))
     })
     this.pollTimer = setInterval(() => {
@@ -193,6 +195,11 @@ export class ChainNetwork {
     }
     // Refusals are normal here (a tx seen twice, or one that expired on the way); nothing to answer.
     for (const tx of txs) chain.submitTx(tx, {fromPeer: true}).catch(() => undefined)
+  }
+
+  /** One sync request (a header-only node syncs through this instead of attaching a Chain). */
+  request(peer: string, query: SyncQuery): Promise<Uint8Array> {
+    return this.sync.request(peer, encodeSyncQuery(query), SYNC_TIMEOUT_MS)
   }
 
   peerCount(): number {

@@ -5,6 +5,7 @@
  */
 import {toHex} from '../bytes.js'
 import {Chain, type BlockCommittedEvent, type EngineContext} from '../chain/chain.js'
+import type {Genesis} from '../chain/genesis.js'
 import type {ConsensusEngine} from '../consensus/engine.js'
 import {createPbftEngine} from '../consensus/pbft/index.js'
 import {createRaftEngine} from '../consensus/raft/index.js'
@@ -13,7 +14,9 @@ import {readKeystoreFile, type KeyPair} from '../crypto/index.js'
 import {WichainError} from '../errors.js'
 import type {Logger} from '../log.js'
 import {ChainFigures} from './chain-figures.js'
-import {chainDataPath, homePath, readGenesisFile, readNodeConfig, type NodeConfig} from './home.js'
+import {HeaderChain} from './header-chain.js'
+import {HeaderFollower} from './header-follower.js'
+import {chainDataPath, headerDataPath, homePath, readGenesisFile, readNodeConfig, type NodeConfig} from './home.js'
 import {ChainNetwork} from './network.js'
 
 export interface NodeOptions {
@@ -46,6 +49,9 @@ export class Node {
   private readonly chains = new Map<string, Chain>()
   private readonly networks = new Map<string, ChainNetwork>()
   private readonly figures = new Map<string, ChainFigures>()
+  /** Chains kept as headers only (config `sync: "headers"`), with what keeps them up to date. */
+  private readonly headerChains = new Map<string, HeaderChain>()
+  private readonly followers = new Map<string, HeaderFollower>()
   private readonly commitListeners = new Set<(chainId: string, event: BlockCommittedEvent) => void>()
   private timer: NodeJS.Timeout | undefined
   private ticking = false
@@ -79,6 +85,7 @@ export class Node {
       throw new WichainError('INVALID_ARGUMENT', `config chainId "${this.config.chainId}" differs from genesis "${genesis.chainId}"`)
     }
     const logger = this.logger.child({chainId: genesis.chainId})
+    if (this.config.sync === 'headers') return this.openHeaderChain(genesis, logger)
     const multiNode = genesis.consensus !== 'solo'
     const network = multiNode ? await ChainNetwork.start({config: this.config, genesis, nodeKey: this.nodeKey, logger}) : undefined
     if (network !== undefined) this.networks.set(genesis.chainId, network)
@@ -106,6 +113,27 @@ export class Node {
     // A restarted node resumes with the node set its ledger holds, not the genesis one.
     network?.updateMembers(chain.members())
     network?.attach(chain)
+  }
+
+  /** A header-only chain: headers and certificates from the peers, verified, nothing executed. */
+  private async openHeaderChain(genesis: Genesis, logger: Logger): Promise<void> {
+    if (genesis.consensus === 'solo') throw new WichainError('INVALID_ARGUMENT', 'header-only sync needs a multi-node chain to sync from (this one is solo)')
+    const network = await ChainNetwork.start({config: this.config, genesis, nodeKey: this.nodeKey, logger})
+    this.networks.set(genesis.chainId, network)
+    const figures = new ChainFigures()
+    this.figures.set(genesis.chainId, figures)
+    const chain = await HeaderChain.open({
+      directory: headerDataPath(this.home, genesis.chainId),
+      genesis,
+      logger,
+      onMembersChanged: (members) => network.updateMembers(members),
+      onStored: (headers) => {
+        for (const {header} of headers) figures.record({height: header.height, txs: header.txCount, latenciesMs: []})
+      },
+    })
+    this.headerChains.set(chain.chainId, chain)
+    network.updateMembers(chain.members())
+    this.followers.set(chain.chainId, new HeaderFollower(network, chain, logger))
   }
 
   private async tickAll(): Promise<void> {
@@ -143,9 +171,17 @@ export class Node {
 
   /** The named chain, or the node's default chain when `chainId` is omitted. */
   chain(chainId?: string): Chain {
+    if (this.headerChains.has(chainId ?? this.config.chainId)) {
+      throw new WichainError('UNAVAILABLE', `node ${this.config.name} keeps headers only (sync "headers"): it has no txs, receipts or state; ask a full node`)
+    }
     const chain = this.chains.get(chainId ?? this.config.chainId)
     if (chain === undefined) throw new WichainError('NOT_FOUND', `this node does not host chain "${chainId}"`)
     return chain
+  }
+
+  /** The named header-only chain, or undefined when the chain is kept in full (or not hosted). */
+  headerChain(chainId?: string): HeaderChain | undefined {
+    return this.headerChains.get(chainId ?? this.config.chainId)
   }
 
   status() {
@@ -155,26 +191,45 @@ export class Node {
       nodeId: this.nodeId,
       pid: process.pid,
       uptimeMs: Date.now() - this.startedAt,
-      chains: [...this.chains.values()].map((chain) => {
-        const network = this.networks.get(chain.chainId)
-        const figures = this.figures.get(chain.chainId)!
-        return {
-          ...chain.status(),
-          peers: network?.peerCount() ?? 0,
-          peerList: network?.peers() ?? [],
-          contracts: contractFigures(chain),
-          commits: figures.commits(),
-          diskBytes: figures.diskBytes(() => chain.ledger.stats().diskBytes) ?? null,
-        }
-      }),
+      chains: [...this.chains.values()].map((chain) => this.fullChainStatus(chain)).concat([...this.headerChains.values()].map((chain) => this.headerChainStatus(chain))),
+    }
+  }
+
+  private fullChainStatus(chain: Chain) {
+    const network = this.networks.get(chain.chainId)
+    const figures = this.figures.get(chain.chainId)!
+    return {
+      ...chain.status(),
+      sync: 'full' as 'full' | 'headers',
+      peers: network?.peerCount() ?? 0,
+      peerList: network?.peers() ?? [],
+      contracts: contractFigures(chain),
+      commits: figures.commits(),
+      diskBytes: figures.diskBytes(() => chain.ledger.stats().diskBytes) ?? null,
+    }
+  }
+
+  /** Same shape as a full chain's row (monitoring reads both); role observer, sync headers. */
+  private headerChainStatus(chain: HeaderChain): ReturnType<Node['fullChainStatus']> {
+    const network = this.networks.get(chain.chainId)!
+    const figures = this.figures.get(chain.chainId)!
+    return {
+      ...chain.status(),
+      peers: network.peerCount(),
+      peerList: network.peers(),
+      contracts: [],
+      commits: figures.commits(),
+      diskBytes: figures.diskBytes(() => chain.diskBytes()) ?? null,
     }
   }
 
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
+    for (const follower of this.followers.values()) follower.close()
     for (const network of this.networks.values()) await network.close()
     for (const chain of this.chains.values()) await chain.close()
+    for (const chain of this.headerChains.values()) await chain.close()
     this.logger.info('node stopped', {name: this.config.name})
   }
 }

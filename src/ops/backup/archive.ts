@@ -4,7 +4,7 @@
  * checking it against its manifest: every member present, in order, of the declared size and
  * SM3, nothing else in the archive. Reading never writes outside the given work directory.
  */
-import {createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
 import {dirname, join} from 'node:path'
 import * as tar from 'tar'
@@ -35,6 +35,8 @@ export async function writeArchive(staging: string, names: readonly string[], ou
   const partial = `${out}.partial-${process.pid}`
   try {
     await tar.c({gzip: true, portable: true, mtime, cwd: staging, file: partial, noDirRecurse: true, strict: true}, [...names])
+    // Owner-only: a backup may hold a keystore the operator keeps unencrypted.
+    chmodSync(partial, 0o600)
     renameSync(partial, out)
   } finally {
     rmSync(partial, {force: true})

@@ -69,10 +69,13 @@ export class BlockWalker {
     return {height: this.height, hash: this.hash}
   }
 
-  /** Check the next block; `where` names it in errors (backup file and member). */
-  next(record: SegmentRecord, where: string): CheckedBlock {
+  /**
+   * Check the next block; `where` names it in errors (backup file and member). `decoded` is the
+   * block already decoded from `record.payload` by a trusted reader (the ledger), if any.
+   */
+  next(record: SegmentRecord, where: string, decoded?: Block): CheckedBlock {
     const height = this.height + 1
-    const block = decodeOrCorrupt(() => decodeBlock(record.payload), `${where}: block ${height}`)
+    const block = decoded ?? decodeOrCorrupt(() => decodeBlock(record.payload), `${where}: block ${height}`)
     const header = block.header
     if (header.height !== height) throw new WichainError('CORRUPT_DATA', `${where}: found block ${header.height} where ${height} was expected`)
     if (header.chainId !== this.genesis.chainId) throw new WichainError('CORRUPT_DATA', `${where}: block ${height} is for chain "${header.chainId}"`)

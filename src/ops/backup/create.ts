@@ -112,7 +112,7 @@ async function writeBlocks(source: BlockSource, staging: Staging, walker: BlockW
     segmentFrom = toHeight + 1
   }
   for await (const block of source.blocks(fromHeight, source.head.height)) {
-    const checked = walker.next(block, `node ${source.via}`)
+    const checked = walker.next(block, `node ${source.via}`, block.decoded)
     lastTimestamp = checked.block.header.timestamp
     for (const part of encodeSegmentRecord(block)) {
       parts.push(part)

@@ -16,10 +16,11 @@ import {WichainError} from '../../core/errors.js'
 import {nullLogger, type Logger} from '../../core/log.js'
 import {chainDataPath, HOME_FILES, readNodeConfig} from '../../core/node/home.js'
 import {CONSENSUS_TICK_MS, engineFactory} from '../../core/node/node.js'
+import {decodeCertificate} from '../../core/types/certificate.js'
 import {runningPid} from '../process.js'
 import {makeWorkDir, removeWorkDir} from './archive.js'
 import type {ProgressSink} from './check.js'
-import {openBackupSet, walkBackupSet, type BackupSet} from './verify.js'
+import {blockCount, forEachRecord, openBackupSet, walkBackupSet, type BackupSet} from './verify.js'
 
 export interface RestoreOptions {
   readonly home: string
@@ -29,7 +30,8 @@ export interface RestoreOptions {
   /** Replace a non-empty home (never one whose node runs). */
   readonly force?: boolean
   readonly logger?: Logger
-  readonly progress?: {readonly verify?: ProgressSink; readonly replay?: ProgressSink}
+  /** One tick per block verified, then one per block replayed. */
+  readonly progress?: ProgressSink
 }
 
 export interface RestoreResult {
@@ -76,13 +78,10 @@ async function replay(staging: string, set: BackupSet, logger: Logger, progress?
     tickWhenIdle: false,
   })
   try {
-    await walkBackupSet(set, {
-      verifySignatures: false,
-      progress,
-      visit: async ({height, record, certificate}) => {
-        const applied = await chain.applySynced({height, payload: record.payload, certificate})
-        if (!applied) throw new WichainError('VERIFICATION_FAILED', `block ${height} was refused on replay: its certificate does not verify against the validators of that height`)
-      },
+    await forEachRecord(set, async (record, height, where) => {
+      const applied = await chain.applySynced({height, payload: record.payload, certificate: decodeCertificate(record.certificate)})
+      if (!applied) throw new WichainError('VERIFICATION_FAILED', `${where}: block ${height} was refused on replay: its certificate does not verify against the validators of that height`)
+      progress?.tick()
     })
     const head = chain.head()
     return {height: head.height, hash: Buffer.from(head.hash).toString('hex')}
@@ -98,10 +97,11 @@ export async function restoreBackups(options: RestoreOptions): Promise<RestoreRe
   const workDir = makeWorkDir(dirname(home), `restore-${basename(home)}`)
   try {
     const set = await openBackupSet(options.from, {workDir: join(workDir, 'backups'), password: options.password, requireFull: true})
-    await walkBackupSet(set, {verifySignatures: true, progress: options.progress?.verify})
+    options.progress?.total(2 * blockCount(set))
+    await walkBackupSet(set, {verifySignatures: true, progress: options.progress})
     const staging = join(workDir, 'home')
     writeHomeFiles(staging, set)
-    const head = await replay(staging, set, logger, options.progress?.replay)
+    const head = await replay(staging, set, logger, options.progress)
     const last = set.backups.at(-1)!.manifest
     if (head.height !== last.toHeight || head.hash !== last.headHash) {
       throw new WichainError('VERIFICATION_FAILED', `replay ended at ${head.height} ${head.hash}, not at the backup's head ${last.toHeight} ${last.headHash}`)
@@ -117,7 +117,7 @@ export async function restoreBackups(options: RestoreOptions): Promise<RestoreRe
       genesisHash: last.genesisHash,
       height: head.height,
       headHash: head.hash,
-      blocks: set.backups.reduce((sum, backup) => sum + backup.manifest.blocks, 0),
+      blocks: blockCount(set),
       backups: set.backups.length,
     }
   } finally {

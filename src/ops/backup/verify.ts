@@ -9,14 +9,14 @@
 import {readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {fromHex} from '../../core/bytes.js'
+import {fromHex, toHex} from '../../core/bytes.js'
 import {genesisBlock, parseGenesis, type Genesis} from '../../core/chain/genesis.js'
 import {parseKeystore} from '../../core/crypto/index.js'
 import {WichainError} from '../../core/errors.js'
 import {makeWorkDir, openBackup, removeWorkDir, type OpenedBackup} from './archive.js'
-import {BlockWalker, type CheckedBlock, type ProgressSink} from './check.js'
+import {BlockWalker, type ProgressSink} from './check.js'
 import {openMember, unlockManifest, type BackupKeys} from './cipher.js'
-import {BACKUP_LIMITS, decodeSegment, HOME_MEMBERS, parseSegmentName, type Manifest} from './format.js'
+import {BACKUP_LIMITS, decodeSegment, HOME_MEMBERS, parseSegmentName, type Manifest, type SegmentRecord} from './format.js'
 
 /** Files in a backup set are checked one by one; this many is far beyond any sane chain of incrementals. */
 export const BACKUP_SET_MAX = 1_000
@@ -125,11 +125,28 @@ export async function openBackupSet(files: readonly string[], options: {workDir:
   return {backups, fromGenesis: backups[0]!.manifest.kind === 'full', genesis: homes[0]!.genesis, home: homes.at(-1)!.files}
 }
 
-/** Every block of the set, in height order, through the static check; `visit` sees each (may be async). */
-export async function walkBackupSet(
-  set: BackupSet,
-  options: {verifySignatures: boolean; progress?: ProgressSink; visit?: (checked: CheckedBlock) => Promise<void> | void},
-): Promise<BlockWalker> {
+/**
+ * Every block record of the set in height order, with its height and where it sits (for errors).
+ * Checks only the framing and each segment's block count; walkBackupSet adds the block checks.
+ */
+export async function forEachRecord(set: BackupSet, visit: (record: SegmentRecord, height: number, where: string) => Promise<void> | void): Promise<void> {
+  let height = set.backups[0]!.manifest.fromHeight
+  for (const backup of set.backups) {
+    for (const member of backup.manifest.members) {
+      const range = parseSegmentName(member.name)
+      if (range === undefined) continue
+      const where = `backup ${backup.file}: ${member.name}`
+      const records = decodeSegment(readMember(backup, member.name), where)
+      if (records.length !== range.toHeight - range.fromHeight + 1) {
+        throw new WichainError('CORRUPT_DATA', `${where}: holds ${records.length} blocks, its name says ${range.toHeight - range.fromHeight + 1}`)
+      }
+      for (const record of records) await visit(record, height++, where)
+    }
+  }
+}
+
+/** Every block of the set, in height order, through the static check (check.ts); one progress tick per block. */
+export async function walkBackupSet(set: BackupSet, options: {verifySignatures: boolean; progress?: ProgressSink}): Promise<BlockWalker> {
   const first = set.backups[0]!.manifest
   const startHash = set.fromGenesis ? genesisBlock(set.genesis).hash : fromHex(first.base!.headHash)
   const walker = new BlockWalker(set.genesis, {
@@ -137,28 +154,29 @@ export async function walkBackupSet(
     hash: startHash,
     validators: set.fromGenesis ? BlockWalker.genesisValidators(set.genesis) : undefined,
   }, {verifySignatures: options.verifySignatures})
-  options.progress?.total(set.backups.reduce((sum, backup) => sum + backup.manifest.blocks, 0))
-  for (const backup of set.backups) {
-    for (const member of backup.manifest.members) {
-      const range = parseSegmentName(member.name)
-      if (range === undefined) continue
-      const where = `backup ${backup.file}: ${member.name}`
-      const records = decodeSegment(readMember(backup, member.name), where)
-      if (records.length !== range.toHeight - range.fromHeight + 1) throw new WichainError('CORRUPT_DATA', `${where}: holds ${records.length} blocks, its name says ${range.toHeight - range.fromHeight + 1}`)
-      for (const record of records) {
-        const checked = walker.next(record, where)
-        await options.visit?.(checked)
-        options.progress?.tick()
-      }
-    }
-    checkHead(backup.manifest, walker, backup.file)
+  // Each backup's blocks must end exactly at its manifest's head: checked as the walk passes it.
+  let settled = 0
+  const settle = (height: number): void => {
+    while (settled < set.backups.length && set.backups[settled]!.manifest.toHeight <= height) checkHead(set.backups[settled++]!, walker)
   }
+  settle(first.fromHeight - 1)
+  await forEachRecord(set, (record, height, where) => {
+    walker.next(record, where)
+    options.progress?.tick()
+    settle(height)
+  })
+  settle(Number.MAX_SAFE_INTEGER)
   return walker
 }
 
-function checkHead(manifest: Manifest, walker: BlockWalker, file: string): void {
+export function blockCount(set: BackupSet): number {
+  return set.backups.reduce((sum, backup) => sum + backup.manifest.blocks, 0)
+}
+
+function checkHead(backup: LoadedBackup, walker: BlockWalker): void {
+  const {manifest, file} = backup
   const head = walker.head
-  if (head.height !== manifest.toHeight || Buffer.from(head.hash).toString('hex') !== manifest.headHash) {
+  if (head.height !== manifest.toHeight || toHex(head.hash) !== manifest.headHash) {
     throw new WichainError('CORRUPT_DATA', `backup ${file}: its blocks end at ${head.height}, not at the manifest's head ${manifest.toHeight} ${manifest.headHash}`)
   }
 }
@@ -197,6 +215,7 @@ export async function verifyBackups(options: VerifyOptions): Promise<VerifyResul
   const workDir = makeWorkDir(options.tempDir ?? tmpdir(), 'verify')
   try {
     const set = await openBackupSet([...(options.bases ?? []), options.file], {workDir, password: options.password, requireFull: false})
+    options.progress?.total(blockCount(set))
     const walker = await walkBackupSet(set, {verifySignatures: true, progress: options.progress})
     const target = set.backups.find((backup) => resolve(backup.file) === resolve(options.file))!
     const {manifest} = target

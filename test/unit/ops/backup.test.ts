@@ -5,7 +5,7 @@
  * same bytes as the stopped-node path (blocks from the ledger).
  */
 import {expect} from 'chai'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {runNode} from '../../../src/api/daemon.js'
 import {nullLogger} from '../../../src/core/log.js'
@@ -46,6 +46,7 @@ describe('ops/backup: full and incremental round trips', function () {
   it('writes a full backup that verifies and restores to the same chain, state and files', async () => {
     const full = await createBackup({home: node.home, out: node.path('full.wbk'), segmentBlocksMax: 3})
     expect(full).to.include({kind: 'full', chainId: 'wi-backup', fromHeight: 1, toHeight: 7, blocks: 7, encrypted: false, base: null, via: 'ledger'})
+    expect(statSync(full.file).mode & 0o777, 'owner-only file').to.equal(0o600)
     const verified = await verifyBackups({file: full.file})
     expect(verified).to.include({valid: true, fromGenesis: true, headHash: full.headHash, sm3: full.sm3})
     expect(verified.certificates).to.deep.equal({againstValidators: 7, signatureOnly: 0})

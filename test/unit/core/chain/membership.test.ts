@@ -11,48 +11,22 @@ import {applyMembershipChange, createNodesContract, NODES_CHANGE_METHODS, NODES_
 import {parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
 import {followMembershipLink, genesisMembers, MEMBERSHIP_LIMITS, validatorsAt, type MembershipLink} from '../../../../src/core/chain/membership.js'
 import {TX_CERTIFICATE_FORMAT_V1, verifyTxCertificate, type TxCertificate} from '../../../../src/core/chain/tx-certificate.js'
-import {addressOf, createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
+import {createSigner} from '../../../../src/core/crypto/index.js'
 import {decodeHeader, encodeHeader, hashHeader} from '../../../../src/core/types/block.js'
 import {commitSignBytes, decodeCertificate, encodeCertificate} from '../../../../src/core/types/certificate.js'
-import {createTx, type Tx} from '../../../../src/core/types/tx.js'
-import {LoopbackCluster} from './cluster-fixture.js'
+import {buildChangingChain, STEPS, type ChangingChain, type Step} from './membership-fixture.js'
 
 describe('core/chain/membership: certificates across node-set changes', function () {
   this.timeout(60_000)
-  const nodeKeys: KeyPair[] = Array.from({length: 5}, () => generateKeyPair())
-  const ids = nodeKeys.map((key) => toHex(key.publicKey))
-  const admin = createSigner(generateKeyPair())
-  const user = createSigner(generateKeyPair())
-  const account = (name: string, role: string, signer: Signer) => ({name, role, publicKey: toHex(signer.publicKey), address: addressOf(signer.publicKey)})
-  const document = {
-    version: 1,
-    chainId: 'wi-members',
-    consensus: 'pbft',
-    timestamp: 1_700_000_000_000,
-    validators: nodeKeys.slice(0, 4).map((key, index) => ({name: `node${index}`, publicKey: toHex(key.publicKey)})),
-    accounts: [account('admin', 'orgadmin', admin), account('user', 'user', user)],
-    params: {blockTxsMax: 100, blockIntervalMs: 1, txExpiryWindow: 100, mempoolTxsMax: 1000},
-  }
-  const genesis: Genesis = parseGenesis(document)
-  let cluster: LoopbackCluster
+  let fixture: ChangingChain
   let chains: Chain[]
-  const heights: Record<'before' | 'add' | 'voted' | 'remove' | 'after', number> = {before: 0, add: 0, voted: 0, remove: 0, after: 0}
-  const txs: Partial<Record<keyof typeof heights, Tx>> = {}
+  let genesis: Genesis
+  let heights: ChangingChain['heights']
+  let ids: readonly string[]
+  let nodeKeys: ChangingChain['nodeKeys']
 
-  const tx = (signer: Signer, contract: string, method: string, args: unknown) =>
-    createTx({chainId: 'wi-members', contract, method, args, expiry: chains[0]!.head().height + 90}, signer)
-
-  async function commit(name: keyof typeof heights, entry: Tx): Promise<void> {
-    await chains[0]!.submitTx(entry.bytes)
-    await cluster.run(300, () => cluster.committedEverywhere(entry.hashHex))
-    const location = (await chains[0]!.getTxLocation(entry.hashHex))!
-    expect(location.status).to.equal('ok')
-    heights[name] = location.height
-    txs[name] = entry
-  }
-
-  const certificateOf = async (name: keyof typeof heights): Promise<TxCertificate> =>
-    JSON.parse(JSON.stringify(await chains[0]!.getTxCertificate(txs[name]!.hashHex))) as TxCertificate
+  const certificateOf = async (step: Step): Promise<TxCertificate> =>
+    JSON.parse(JSON.stringify(await chains[0]!.getTxCertificate(fixture.txs[step].hashHex))) as TxCertificate
 
   function expectInvalid(document: unknown, reason: RegExp): void {
     const check = verifyTxCertificate(document, genesis)
@@ -61,21 +35,10 @@ describe('core/chain/membership: certificates across node-set changes', function
   }
 
   before(async () => {
-    cluster = new LoopbackCluster(genesis, nodeKeys)
-    await cluster.openAll()
-    chains = cluster.chains
-    cluster.online = new Set([0, 1, 2, 3])
-    await commit('before', tx(user, 'evidence', 'put', {key: 'before', hash: 'a'.repeat(64)}))
-    await commit('add', tx(admin, 'nodes', 'add', {publicKey: ids[4], name: 'node4', role: 'validator'}))
-    for (const block of await chains[0]!.committedBlocks(1, 100)) expect(await chains[4]!.applySynced(block)).to.equal(true)
-    // Node 3 down: five validators need four votes, so node 4 signs this block.
-    cluster.online = new Set([0, 1, 2, 4])
-    await commit('voted', tx(user, 'evidence', 'put', {key: 'voted', hash: 'b'.repeat(64)}))
-    await commit('remove', tx(admin, 'nodes', 'remove', {publicKey: ids[3]}))
-    cluster.online = new Set([0, 1, 2])
-    await commit('after', tx(user, 'evidence', 'put', {key: 'after', hash: 'c'.repeat(64)}))
+    fixture = await buildChangingChain('wi-members')
+    ;({chains, genesis, heights, ids, nodeKeys} = fixture)
   })
-  after(() => cluster.close())
+  after(() => fixture.cluster.close())
 
   it('indexes the heights that changed the node set in the nodes contract', () => {
     expect(chains[0]!.query('nodes', 'changes', {})).to.deep.equal({total: 2, heights: [heights.add, heights.remove]})
@@ -84,8 +47,8 @@ describe('core/chain/membership: certificates across node-set changes', function
   })
 
   it('exports certificates that verify against the genesis alone, before and after each change', async () => {
-    const expected = {before: 0, add: 0, voted: 1, remove: 1, after: 2}
-    for (const name of Object.keys(heights) as Array<keyof typeof heights>) {
+    const expected: Record<Step, number> = {before: 0, add: 0, voted: 1, remove: 1, after: 2}
+    for (const name of STEPS) {
       const certificate = await certificateOf(name)
       expect(certificate.membership, name).to.have.length(expected[name])
       expect(verifyTxCertificate(certificate, genesis), name).to.deep.include({valid: true, height: heights[name], membershipChanges: expected[name]})
@@ -141,14 +104,14 @@ describe('core/chain/membership: certificates across node-set changes', function
 
   it('replays changes only when the genesis allows their signer', async () => {
     const link = (await certificateOf('after')).membership![0]!
-    expect(followMembershipLink(link, genesisMembers(genesis), genesis).members.map((member) => member.publicKey)).to.deep.equal(ids)
-    const demoted = parseGenesis({...document, accounts: [account('admin', 'user', admin), account('user', 'user', user)]})
+    expect(followMembershipLink(link, genesisMembers(genesis), genesis).map((member) => member.publicKey)).to.deep.equal(ids)
+    const demoted = parseGenesis({...fixture.document, accounts: [fixture.account('admin', 'user', fixture.admin), fixture.account('user', 'user', fixture.user)]})
     expect(() => followMembershipLink(link, genesisMembers(demoted), demoted)).to.throw(/not signed by an account the genesis allows/)
     expect(() => validatorsAt(new Array(MEMBERSHIP_LIMITS.linksMax + 1).fill(link), genesis, heights.after)).to.throw(/at most/)
   })
 
   it('applies a change with the nodes contract\'s own method', () => {
-    const context = {chainId: 'wi-members', height: 9, blockTime: 0, txHash: '', sender: {address: admin.address, publicKey: '', role: 'orgadmin' as const}}
+    const context = {chainId: 'wi-members', height: 9, blockTime: 0, txHash: '', sender: {address: fixture.admin.address, publicKey: '', role: 'orgadmin' as const}}
     const members = genesisMembers(genesis)
     const added = applyMembershipChange(members, 'add', {publicKey: ids[4], name: 'node4', role: 'observer'}, context)
     expect(added.map((member) => member.role)).to.deep.equal(['validator', 'validator', 'validator', 'validator', 'observer'])

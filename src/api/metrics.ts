@@ -101,7 +101,9 @@ export class NodeMetrics {
     )
     this.gauge('wichain_chain_height', 'Height of the last committed block', ['chainId'], (gauge, chain) => gauge.set({chainId: chain.chainId}, chain.height))
     this.gauge('wichain_chain_head_timestamp_seconds', 'Timestamp of the last committed block (unix seconds)', ['chainId'], async (gauge, chain) => {
-      const head = await this.node.chain(chain.chainId).ledger.getHeader(chain.height)
+      // A header-only chain keeps its headers in its own store; a full chain's come from the ledger.
+      const headerChain = this.node.headerChain(chain.chainId)
+      const head = headerChain !== undefined ? await headerChain.getHeader(chain.height) : await this.node.chain(chain.chainId).ledger.getHeader(chain.height)
       if (head !== undefined) gauge.set({chainId: chain.chainId}, head.header.timestamp / 1000)
     })
     this.gauge('wichain_mempool_txs', 'Txs waiting in the mempool', ['chainId'], (gauge, chain) => gauge.set({chainId: chain.chainId}, chain.mempool.txs))

@@ -58,8 +58,13 @@ async function onLedgerOrNode<T>(target: ResolvedTarget, direct: (ledger: Ledger
   try {
     ledger = await Ledger.open(target.dataDirectory)
   } catch (error) {
-    if (error instanceof WichainError && error.code === 'NODE_RUNNING') return {...(await remote(clientOf(target))), via: 'rpc'}
-    throw error
+    if (!(error instanceof WichainError) || error.code !== 'NODE_RUNNING') throw error
+    // Held without a pid file: a node in the foreground answers; another tool holding it does not.
+    try {
+      return {...(await remote(clientOf(target))), via: 'rpc'}
+    } catch (remoteError) {
+      throw remoteError instanceof WichainError && remoteError.code === 'UNAVAILABLE' ? error : remoteError
+    }
   }
   try {
     return {...(await direct(ledger)), via: 'ledger'}

@@ -61,6 +61,11 @@ describe('e2e: header-only observer', function () {
     await ok(['tx', 'proof', txs[7]!.hashHex, '--rpc', init.nodes[0].rpc, '--out', file])
     expect(await ok(['cert', 'verify', file, '--rpc', observer.rpc])).to.include({valid: true, txHash: txs[7]!.hashHex})
 
+    // Monitoring works on a header-only node too (its headers come from its own store).
+    const metrics = await (await fetch(`${observer.rpc}/metrics`)).text()
+    expect(metrics).to.match(/^wichain_chain_height\{chainId="[^"]+"\} [1-9]\d*$/m)
+    expect(metrics).to.match(/^wichain_chain_head_timestamp_seconds\{/m)
+
     const fullBytes = directoryBytes(join(homes[0]!, 'data'))
     const lightBytes = directoryBytes(join(home, 'data'))
     expect(lightBytes, `header store ${lightBytes} B vs full ledger ${fullBytes} B`).to.be.below(fullBytes / 4)

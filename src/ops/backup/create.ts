@@ -167,8 +167,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
       members: staging.members,
     }
     // Field order is the schema's order, so the manifest text (and the file) is reproducible.
-    const {members, ...head} = unsealed
-    const manifest: Manifest = {...head, encryption: keys === undefined ? null : encryptionFor(keys, unsealed), members}
+    const {members, ...fields} = unsealed
+    const manifest: Manifest = {...fields, encryption: keys === undefined ? null : encryptionFor(keys, unsealed), members}
     writeFileSync(join(staging.directory, MANIFEST_NAME), manifestText(manifest), {mode: 0o600})
     // The newest block's time (the genesis time when there is none): a function of the input alone.
     const mtime = new Date(lastTimestamp ?? genesis.timestamp)

@@ -1,19 +1,20 @@
 /**
  * A real one-node (solo) home for the backup tests, laid out by `initNetwork`, whose chain grows
- * in-process: each `commit(n)` opens the home's chain, commits n blocks of one `evidence.put` tx
- * each under an injected clock, and closes it again (so the ledger is free for a backup).
+ * in-process: each `commit(n)` (or `commitCalls`) opens the home's chain, commits one block per tx
+ * under an injected clock, and closes it again (so the ledger is free for a backup).
  */
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Chain} from '../../../src/core/chain/chain.js'
-import {createSigner, readKeystoreFile, type Signer} from '../../../src/core/crypto/index.js'
+import type {Role} from '../../../src/core/chain/genesis.js'
+import {createSigner, readKeystoreFile} from '../../../src/core/crypto/index.js'
 import {WichainError} from '../../../src/core/errors.js'
 import {nullLogger} from '../../../src/core/log.js'
 import {chainDataPath, homePath, readGenesisFile} from '../../../src/core/node/home.js'
 import {engineFactory} from '../../../src/core/node/node.js'
 import {createTx} from '../../../src/core/types/tx.js'
-import {initNetwork} from '../../../src/ops/network.js'
+import {initNetwork, type InitNetworkResult} from '../../../src/ops/network.js'
 
 export class TestHome {
   private clock: number
@@ -23,7 +24,7 @@ export class TestHome {
     readonly root: string,
     readonly home: string,
     readonly chainId: string,
-    private readonly signer: Signer,
+    private readonly admin: InitNetworkResult['admin'],
     genesisTimestamp: number,
   ) {
     this.clock = genesisTimestamp + 1_000
@@ -33,8 +34,7 @@ export class TestHome {
     const root = mkdtempSync(join(tmpdir(), 'wichain-backup-test-'))
     const network = await initNetwork({out: join(root, 'net'), nodes: 1, consensus: 'solo', chainId, basePort: 0, template: 'dev'})
     const home = network.nodes[0]!.home
-    const signer = createSigner(readKeystoreFile(network.admin.user.file))
-    return new TestHome(root, home, chainId, signer, readGenesisFile(homePath(home, 'genesis')).timestamp)
+    return new TestHome(root, home, chainId, network.admin, readGenesisFile(homePath(home, 'genesis')).timestamp)
   }
 
   path(...parts: string[]): string {
@@ -52,14 +52,19 @@ export class TestHome {
     })
   }
 
-  /** Commit `blocks` blocks of one tx each; returns the tx hashes. */
+  /** Commit `blocks` blocks of one `evidence.put` tx each; returns the tx hashes. */
   async commit(blocks: number): Promise<string[]> {
+    return this.commitCalls(Array.from({length: blocks}, () => ({role: 'user' as const, contract: 'evidence', method: 'put', args: {key: `record-${this.counter++}`, hash: 'ab'.repeat(32)}})))
+  }
+
+  /** Commit one block per call, each signed by the admin keystore of `role`; returns the tx hashes. */
+  async commitCalls(calls: ReadonlyArray<{role: Role; contract: string; method: string; args: unknown}>): Promise<string[]> {
     const chain = await this.openChain()
     const hashes: string[] = []
     try {
-      for (let i = 0; i < blocks; i++) {
-        const key = `record-${this.counter++}`
-        const tx = createTx({chainId: this.chainId, contract: 'evidence', method: 'put', args: {key, hash: 'ab'.repeat(32)}, expiry: chain.head().height + 500}, this.signer)
+      for (const call of calls) {
+        const signer = createSigner(readKeystoreFile(this.admin[call.role].file))
+        const tx = createTx({chainId: this.chainId, contract: call.contract, method: call.method, args: call.args, expiry: chain.head().height + 500}, signer)
         await chain.submitTx(tx.bytes)
         for (let tick = 0; (await chain.getTxLocation(tx.hashHex)) === undefined; tick++) {
           if (tick > 100) throw new Error(`tx ${tx.hashHex} did not commit`)

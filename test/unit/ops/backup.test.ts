@@ -8,6 +8,8 @@ import {expect} from 'chai'
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {runNode} from '../../../src/api/daemon.js'
+import {toHex} from '../../../src/core/bytes.js'
+import {generateKeyPair} from '../../../src/core/crypto/index.js'
 import {nullLogger} from '../../../src/core/log.js'
 import {homePath} from '../../../src/core/node/home.js'
 import {WichainClient} from '../../../src/sdk/client.js'
@@ -107,3 +109,33 @@ describe('ops/backup: full and incremental round trips', function () {
     expect(existsSync(homePath(node.home, 'pid'))).to.equal(false)
   })
 })
+
+describe('ops/backup: certificates after a node-set change', function () {
+  this.timeout(60_000)
+  let node: TestHome
+  before(async () => {
+    node = await TestHome.create('wi-nodes')
+  })
+  after(() => node.cleanup())
+
+  it('checks certificates against the genesis validators up to the change, signatures only after it; restore re-executes all', async () => {
+    await node.commit(2)
+    const observer = toHex(generateKeyPair().publicKey)
+    const [change] = await node.commitCalls([{role: 'orgadmin', contract: 'nodes', method: 'add', args: {publicKey: observer, name: 'observer-1', role: 'observer', address: '127.0.0.1:1'}}])
+    await node.commit(2)
+    const full = await createBackup({home: node.home, out: node.path('full.wbk')})
+    expect(full.toHeight).to.equal(5)
+    const verified = await verifyBackups({file: full.file})
+    expect(verified.certificates).to.deep.equal({againstValidators: 3, signatureOnly: 2})
+    const restored = await restoreBackups({home: node.path('restored'), from: [full.file]})
+    expect(restored).to.include({height: 5, headHash: full.headHash})
+    const chain = await node.openChain(restored.home)
+    try {
+      expect((await chain.getTxLocation(change!))?.status).to.equal('ok')
+      expect(chain.members().map((member) => member.publicKey)).to.include(observer)
+    } finally {
+      await chain.close()
+    }
+  })
+})
+

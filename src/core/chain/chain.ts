@@ -387,7 +387,10 @@ export class Chain {
     const blocks: CommittedBlock[] = []
     const last = Math.min(this.head().height, fromHeight + countMax - 1)
     for (let height = Math.max(1, fromHeight); height <= last; height++) {
-      const [block, certificate] = await Promise.all([this.ledger.getBlock(height), this.ledger.getCertificate(height)])
+      // Block first: it fills the header cache the certificate check reads (in parallel, both
+      // would decode the block).
+      const block = await this.ledger.getBlock(height)
+      const certificate = await this.ledger.getCertificate(height)
       if (block === undefined || !certificate) break
       blocks.push({height, payload: encodeBlock(block), certificate})
     }
@@ -438,11 +441,9 @@ export class Chain {
   async getTxCertificate(txHash: string): Promise<TxCertificate> {
     const location = await this.ledger.getTxLocation(fromHex(txHash, 'tx hash'))
     if (location === undefined) throw new WichainError('NOT_FOUND', `tx ${txHash} is not committed on chain "${this.chainId}"`)
-    const [block, receipts, certificate] = await Promise.all([
-      this.ledger.getBlock(location.height),
-      this.ledger.getReceipts(location.height),
-      this.ledger.getCertificate(location.height),
-    ])
+    // Block first (it fills the header cache the other two check against), then the rest.
+    const block = await this.ledger.getBlock(location.height)
+    const [receipts, certificate] = await Promise.all([this.ledger.getReceipts(location.height), this.ledger.getCertificate(location.height)])
     if (block === undefined || receipts === undefined || !certificate) {
       throw new WichainError('CORRUPT_DATA', `block ${location.height} is incomplete in the store`)
     }

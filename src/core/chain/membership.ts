@@ -83,7 +83,8 @@ export function changeHeights(source: Pick<MembershipSource, 'query'>, beforeHei
 export async function membershipChain(source: MembershipSource, beforeHeight: number): Promise<MembershipLink[]> {
   const links: MembershipLink[] = []
   for (const height of changeHeights(source, beforeHeight)) {
-    const [block, receipts, certificate] = await Promise.all([source.ledger.getBlock(height), source.ledger.getReceipts(height), source.ledger.getCertificate(height)])
+    const block = await source.ledger.getBlock(height)
+    const [receipts, certificate] = await Promise.all([source.ledger.getReceipts(height), source.ledger.getCertificate(height)])
     if (block === undefined || receipts === undefined || !certificate) throw new WichainError('CORRUPT_DATA', `block ${height} (a node-set change) is incomplete in the store`)
     links.push(membershipLink({header: block.header, txs: block.txs, receipts, certificate}))
   }

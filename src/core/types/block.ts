@@ -103,7 +103,39 @@ export function createBlock(header: BlockHeader, txs: readonly Tx[]): Block {
   return Object.freeze({header: Object.freeze({...header}), hash, hashHex: toHex(hash), txs: frozen})
 }
 
+/**
+ * The canonical bytes of {header, txs}, spliced from each tx's own canonical bytes instead of
+ * re-encoding every tx (~12 µs each; every node encodes each block it commits). Canonical map
+ * order is length-first, so "txs" precedes "header". Equal to encoding the document (tested).
+ */
 export function encodeBlock(block: Block): Uint8Array {
+  const head = Uint8Array.of(0xa2, 0x63, 0x74, 0x78, 0x73, ...arrayHeader(block.txs.length))
+  const tail = encodeCanonical('header')
+  const header = encodeCanonical(headerDocument(block.header))
+  let length = head.length + tail.length + header.length
+  for (const tx of block.txs) length += tx.bytes.length
+  const bytes = new Uint8Array(length)
+  bytes.set(head, 0)
+  let offset = head.length
+  for (const tx of block.txs) {
+    bytes.set(tx.bytes, offset)
+    offset += tx.bytes.length
+  }
+  bytes.set(tail, offset)
+  bytes.set(header, offset + tail.length)
+  return bytes
+}
+
+/** CBOR header of an array of `count` items (major type 4, shortest form). */
+function arrayHeader(count: number): number[] {
+  if (count < 24) return [0x80 + count]
+  if (count < 0x100) return [0x98, count]
+  if (count < 0x10000) return [0x99, count >> 8, count & 0xff]
+  return [0x9a, (count >>> 24) & 0xff, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff]
+}
+
+/** The block document encoded field by field (reference for encodeBlock; tests compare them). */
+export function encodeBlockDocument(block: Block): Uint8Array {
   return encodeCanonical({header: headerDocument(block.header), txs: block.txs.map(txToDocument)})
 }
 

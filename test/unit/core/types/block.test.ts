@@ -5,7 +5,7 @@ import {createSigner, generateKeyPair} from '../../../../src/core/crypto/index.j
 import {sm3} from '../../../../src/core/crypto/sm3.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {
-  BLOCK_LIMITS, checkBlockBody, createBlock, decodeBlock, decodeHeader, encodeBlock, encodeHeader, hashHeader, headerToJson,
+  BLOCK_LIMITS, checkBlockBody, createBlock, decodeBlock, decodeHeader, encodeBlock, encodeBlockDocument, encodeHeader, hashHeader, headerToJson,
   receiptRootOf, txRootOf, type BlockHeader,
 } from '../../../../src/core/types/block.js'
 import {EMPTY_ROOT, merkleRoot} from '../../../../src/core/types/merkle.js'
@@ -95,6 +95,15 @@ describe('core/types/block', () => {
       expect(decoded.txs.map((tx) => tx.hashHex)).to.deep.equal(txs.map((tx) => tx.hashHex))
       expect(toHex(encodeBlock(decoded))).to.equal(toHex(encodeBlock(block)))
       expect(Object.isFrozen(decoded.txs)).to.equal(true)
+    })
+
+    it('splices exactly the bytes of encoding the whole document, for every array-length form', () => {
+      const many = makeTxs(300)
+      for (const count of [0, 1, 23, 24, 255, 256, 300]) {
+        const some = many.slice(0, count)
+        const made = createBlock(makeHeader(some), some)
+        expect(toHex(encodeBlock(made)), `${count} txs`).to.equal(toHex(encodeBlockDocument(made)))
+      }
     })
 
     it('round-trips an empty block whose txRoot is the empty root', () => {

@@ -65,8 +65,8 @@ export class WichainClient {
     return this.call<{running: boolean; name: string; nodeId: string; chains: Array<Record<string, unknown> & {chainId: string; height: number; headHash: string; consensus: string; role: string; peers: number}>}>('node.status')
   }
 
-  chainStatus() {
-    return this.call<{chainId: string; height: number; headHash: string; genesisHash: string; consensus: string}>('chain.status')
+  chainStatus(chainId?: string) {
+    return this.call<{chainId: string; height: number; headHash: string; genesisHash: string; consensus: string}>('chain.status', chainId === undefined ? {} : {chainId})
   }
 
   /** Submit a signed tx; with `waitMs` > 0, wait up to that long for its commit. */

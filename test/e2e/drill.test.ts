@@ -90,6 +90,9 @@ describe('e2e: disaster drill — back up a running PBFT node, lose it, restore 
       const restored = await ok(['restore', '--home', homes[2]!, '--from', file('node2-full.wbk'), '--from', file('node2-inc.wbk')])
       expect(restored).to.include({chainId: CHAIN_ID, height: inc.toHeight, headHash: inc.headHash, backups: 2})
       await ok(['node', 'start', '--home', homes[2]!, '--detach'])
+      // Operators script "caught up" with `node wait`: the target is node0's height when it starts.
+      const caughtUp = await ok(['node', 'wait', '--home', homes[2]!, '--peer', init.nodes[0].rpc, '--timeout-ms', '60000'])
+      expect(caughtUp.height).to.be.at.least(caughtUp.target).and.at.least(inc.toHeight)
       const sentBefore = stream.sent.length
       await waitFor(async () => stream.sent.length >= sentBefore + 10, 60_000, 'more txs with node2 back')
     } finally {

@@ -49,6 +49,10 @@ export interface BlockExecution {
   readonly receipts: readonly Receipt[]
   /** Net writes of the block, sorted by key (hex order): what the ledger commits. */
   readonly writes: readonly StateWrite[]
+  /** How many of the given txs were executed (fewer only when `gasMax` cut the block). */
+  readonly included: number
+  /** Gas of the included txs. */
+  readonly gasUsed: number
 }
 
 export function stateKey(contract: string, key: string): Uint8Array {
@@ -90,24 +94,34 @@ class BlockBudget {
   }
 }
 
-export function executeBlock(env: ExecutionEnvironment, txs: readonly Tx[], block: {height: number; timestamp: number}): BlockExecution {
+/**
+ * Execute a block's txs in order. With `gasMax` (a proposer building a block), execution stops
+ * before the first tx that would take the block's gas past it — that tx and the rest stay out
+ * of the block (`included` says how many made it; at least one always does, as any single tx
+ * fits: txGasMax <= blockGasMax). The result is exactly that of executing the included prefix.
+ */
+export function executeBlock(env: ExecutionEnvironment, txs: readonly Tx[], block: {height: number; timestamp: number}, options: {gasMax?: number} = {}): BlockExecution {
   const blockOverlay = new Overlay((keyHex) => env.readState(Buffer.from(keyHex, 'hex')))
   const budget = new BlockBudget(blockOverlay)
-  const receipts = txs.map((tx) => {
+  const receipts: Receipt[] = []
+  let gasUsed = 0
+  for (const tx of txs) {
     const txOverlay = new Overlay((keyHex) => blockOverlay.get(keyHex))
     let receipt = executeTx(env, tx, block, txOverlay)
+    if (options.gasMax !== undefined && receipts.length > 0 && gasUsed + receipt.gasUsed > options.gasMax) break
+    gasUsed += receipt.gasUsed
     if (receipt.status === 'ok' && !budget.merge(txOverlay.entries)) {
       receipt = failedReceipt(tx, new WichainError('PAYLOAD_TOO_LARGE', 'this block has no room left for the state writes of this tx; send it again'), receipt.gasUsed)
     }
     if (systemContract(env, tx.body.contract) === undefined) recordFigures(blockOverlay, tx, receipt, block.height)
-    return receipt
-  })
+    receipts.push(receipt)
+  }
   const writes = [...blockOverlay.entries.keys()].sort().map((keyHex) => ({
     key: new Uint8Array(Buffer.from(keyHex, 'hex')),
     value: blockOverlay.entries.get(keyHex) ?? null,
   }))
   // Frozen: the receiptRoot is then computed once (block.ts) for assembly and commit.
-  return {receipts: Object.freeze(receipts), writes}
+  return {receipts: Object.freeze(receipts), writes, included: receipts.length, gasUsed}
 }
 
 function contractState(contract: string, overlay: Overlay): ContractState {

@@ -44,6 +44,12 @@ export interface ChainParams {
    * before contracts keep their digest; read it with `txGasMaxOf`.
    */
   readonly txGasMax?: number
+  /**
+   * Gas limit of one block (sum over its txs): bounds how long a block takes to execute. A
+   * proposer leaves the txs beyond it for the next block; validators refuse a block above it.
+   * Optional like txGasMax; read it with `blockGasMaxOf`. At least txGasMax.
+   */
+  readonly blockGasMax?: number
 }
 
 /** ≈0.1 s of a tight loop on these machines; a counter increment costs ≈17 k. */
@@ -52,6 +58,14 @@ export const TX_GAS_MAX_RANGE = Object.freeze({min: 100_000, max: 1_000_000_000}
 
 export function txGasMaxOf(params: ChainParams): number {
   return params.txGasMax ?? DEFAULT_TX_GAS_MAX
+}
+
+/** ≈2 s of tight loops: twenty calls at the default tx limit. */
+export const DEFAULT_BLOCK_GAS_MAX = 200_000_000
+export const BLOCK_GAS_MAX_LIMIT = 100_000_000_000
+
+export function blockGasMaxOf(params: ChainParams): number {
+  return Math.max(params.blockGasMax ?? DEFAULT_BLOCK_GAS_MAX, txGasMaxOf(params))
 }
 
 export const DEFAULT_PARAMS: ChainParams = Object.freeze({
@@ -143,8 +157,10 @@ function parseParams(value: unknown): ChainParams {
     mempoolTxsMax: read('mempoolTxsMax', 1, 1_000_000),
   }
   // Absent stays absent (the default applies): the digest of an older genesis must not change.
-  if (value.txGasMax === undefined) return Object.freeze(params)
-  return Object.freeze({...params, txGasMax: read('txGasMax', TX_GAS_MAX_RANGE.min, TX_GAS_MAX_RANGE.max)})
+  const txGasMax = value.txGasMax === undefined ? undefined : read('txGasMax', TX_GAS_MAX_RANGE.min, TX_GAS_MAX_RANGE.max)
+  const blockGasMax = value.blockGasMax === undefined ? undefined : read('blockGasMax', TX_GAS_MAX_RANGE.min, BLOCK_GAS_MAX_LIMIT)
+  if (blockGasMax !== undefined && blockGasMax < (txGasMax ?? DEFAULT_TX_GAS_MAX)) fail(`params.blockGasMax ${blockGasMax} is below txGasMax: a single tx would not fit`)
+  return Object.freeze({...params, ...(txGasMax === undefined ? {} : {txGasMax}), ...(blockGasMax === undefined ? {} : {blockGasMax})})
 }
 
 export function genesisDigest(genesis: Genesis): Uint8Array {

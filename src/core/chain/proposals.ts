@@ -18,7 +18,7 @@ import {createBlock, encodeBlock, receiptRootOf, txRootOf, type Block} from '../
 import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock, type AdmissionRules} from './admission.js'
 import {executeBlock, type BlockExecution, type ExecutionEnvironment} from './executor.js'
-import type {Genesis} from './genesis.js'
+import {blockGasMaxOf, type Genesis} from './genesis.js'
 import type {Mempool} from './mempool.js'
 import {encodeCompactProposal, parsePayload, resolvePayload, type ParsedPayload} from './proposal.js'
 
@@ -71,7 +71,7 @@ export class Proposals {
   build(height: number): {block: Block; payload: Uint8Array} | undefined {
     const {host} = this
     const rules = host.rules()
-    const txs = host.mempool.take(host.genesis.params.blockTxsMax, height).filter((tx) => {
+    let txs = host.mempool.take(host.genesis.params.blockTxsMax, height).filter((tx) => {
       try {
         checkTxForBlock(rules, tx, height, {verifySignature: false})
         return true
@@ -83,7 +83,9 @@ export class Proposals {
     if (txs.length === 0) return undefined
     // One timestamp for both: contracts see the block time the header records.
     const timestamp = Math.max(host.now(), host.tip().timestamp)
-    const execution = executeBlock(host.environment(), txs, {height, timestamp})
+    const execution = executeBlock(host.environment(), txs, {height, timestamp}, {gasMax: blockGasMaxOf(host.genesis.params)})
+    // Txs past the block gas limit stay in the mempool for the next block.
+    if (execution.included < txs.length) txs = txs.slice(0, execution.included)
     const block = this.assemble(height, host.head().hash, txs, execution, timestamp)
     this.remember(block, execution)
     const payload = host.compact ? encodeCompactProposal(block) : encodeBlock(block)
@@ -121,6 +123,7 @@ export class Proposals {
         checkTxForBlock(rules, tx, height, {verifySignature: !host.mempool.has(tx.hashHex)})
       }
       const execution = executeBlock(host.environment(), block.txs, {height, timestamp: header.timestamp})
+      if (execution.gasUsed > blockGasMaxOf(host.genesis.params)) return invalid(`block gas ${execution.gasUsed} is above the limit`)
       const expected = this.assemble(height, head.hash, block.txs, execution, header.timestamp)
       if (!bytesEqual(expected.header.receiptRoot, header.receiptRoot)) return invalid('receipt root differs from our execution')
       if (!bytesEqual(expected.header.stateRoot, header.stateRoot)) return invalid('state root differs from our execution')

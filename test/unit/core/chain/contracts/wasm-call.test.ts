@@ -56,6 +56,21 @@ describe('core/chain/executor: user WASM contracts', () => {
     expect(first.writes).to.deep.equal(second.writes)
   })
 
+  it('a proposer\'s block gas limit leaves the txs beyond it out, exactly as if only the prefix ran', () => {
+    const txs = [chain.tx(user(), 'counter', 'spin'), chain.tx(user(), 'counter', 'spin'), chain.tx(user(), 'counter', 'inc'), chain.tx(user(), 'counter', 'spin')]
+    const block = {height: chain.height, timestamp: 1_800_000_000_000}
+    // Each spin burns GAS_LIMIT: room for two of them, and the cheap inc would fit but comes after.
+    const cut = executeBlock(chain.test.env, txs, block, {gasMax: 2 * GAS_LIMIT + 50})
+    expect(cut.included).to.equal(2)
+    expect(cut.gasUsed).to.equal(2 * GAS_LIMIT)
+    const prefix = executeBlock(chain.test.env, txs.slice(0, 2), block)
+    expect(cut.receipts.map((receipt) => toHex(encodeReceipt(receipt)))).to.deep.equal(prefix.receipts.map((receipt) => toHex(encodeReceipt(receipt))))
+    expect(cut.writes).to.deep.equal(prefix.writes)
+    // The first tx always fits (any single tx is within txGasMax <= blockGasMax).
+    expect(executeBlock(chain.test.env, txs, block, {gasMax: 1}).included).to.equal(1)
+    expect(executeBlock(chain.test.env, txs, block).included).to.equal(4)
+  })
+
   it('stops an infinite loop by gas: OUT_OF_GAS, all gas burnt, nothing of the call kept', () => {
     const before = stored()
     const execution = chain.block(chain.tx(user(), 'counter', 'spin'))

@@ -52,7 +52,9 @@ function readLabels(text: string, lineNumber: number): {labels: Record<string, s
 
 function readValue(text: string, lineNumber: number): number | null {
   const field = text.trim().split(/\s+/)[0] ?? ''
-  if (field === 'NaN' || field === '+Inf' || field === '-Inf') return null
+  // The text format's special values; prom-client writes NaN as "Nan" (e.g. event-loop lag
+  // percentiles before the first sample), and Prometheus reads them case-insensitively.
+  if (/^(nan|[+-]?inf)$/i.test(field)) return null
   const value = Number(field)
   if (field === '' || !Number.isFinite(value)) fail(lineNumber, `bad sample value "${field}"`)
   return value

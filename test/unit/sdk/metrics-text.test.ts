@@ -19,6 +19,8 @@ describe('sdk/metrics-text', () => {
 
   it('maps NaN and infinities to null and refuses malformed lines with DECODE_ERROR', () => {
     expect(parseMetricsText('x NaN\ny{a="b"} +Inf 1700000000\n').samples).to.deep.equal([{name: 'x', labels: {}, value: null}, {name: 'y', labels: {a: 'b'}, value: null}])
+    // prom-client's own spelling (an event-loop lag percentile before its first sample)
+    expect(parseMetricsText('z Nan\nw -inf\n').samples.map((sample) => sample.value)).to.deep.equal([null, null])
     for (const bad of ['x', 'x{a="b} 1', 'x{1a="b"} 1', 'x abc', '9x 1']) {
       expect(() => parseMetricsText(bad), bad).to.throw().with.property('code', 'DECODE_ERROR')
     }

@@ -116,10 +116,11 @@ export function executeBlock(env: ExecutionEnvironment, txs: readonly Tx[], bloc
     if (systemContract(env, tx.body.contract) === undefined) recordFigures(blockOverlay, tx, receipt, block.height)
     receipts.push(receipt)
   }
-  const writes = [...blockOverlay.entries.keys()].sort().map((keyHex) => ({
+  // Frozen (array and entries): the state root over them is then computed once (ledger/state.ts).
+  const writes = Object.freeze([...blockOverlay.entries.keys()].sort().map((keyHex) => Object.freeze({
     key: new Uint8Array(Buffer.from(keyHex, 'hex')),
     value: blockOverlay.entries.get(keyHex) ?? null,
-  }))
+  })))
   // Frozen: the receiptRoot is then computed once (block.ts) for assembly and commit.
   return {receipts: Object.freeze(receipts), writes, included: receipts.length, gasUsed}
 }

@@ -87,5 +87,19 @@ export function nextStateRoot(previousRoot: Uint8Array, writes: readonly StateWr
   if (!(previousRoot instanceof Uint8Array) || previousRoot.length !== 32) {
     throw new WichainError('INVALID_ARGUMENT', 'previous state root must be 32 bytes')
   }
-  return sm3(previousRoot, merkleRoot(sortedStateWrites(writes).map(encodeStateWrite)))
+  return sm3(previousRoot, writesRoot(writes))
 }
+
+/**
+ * The Merkle root of a block's writes, computed once per frozen array (a block's writes are
+ * rooted when it is assembled and again when the ledger checks the commit).
+ */
+function writesRoot(writes: readonly StateWrite[]): Uint8Array {
+  const known = WRITES_ROOTS.get(writes)
+  if (known !== undefined) return known
+  const root = merkleRoot(sortedStateWrites(writes).map(encodeStateWrite))
+  if (Object.isFrozen(writes) && writes.every((write) => Object.isFrozen(write))) WRITES_ROOTS.set(writes, root)
+  return root
+}
+
+const WRITES_ROOTS = new WeakMap<readonly StateWrite[], Uint8Array>()

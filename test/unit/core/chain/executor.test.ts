@@ -204,6 +204,6 @@ describe('core/chain/executor', () => {
   })
 
   it('executes an empty block to nothing', () => {
-    expect(executeBlock(env, [], BLOCK)).to.deep.equal({receipts: [], writes: []})
+    expect(executeBlock(env, [], BLOCK)).to.deep.equal({receipts: [], writes: [], included: 0, gasUsed: 0})
   })
 })

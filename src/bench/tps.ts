@@ -9,6 +9,7 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {toHex} from '../core/bytes.js'
+import {WichainError} from '../core/errors.js'
 import {fastVerify} from '../core/crypto/native.js'
 import {rate} from './crypto.js'
 import {createSigner, readKeystoreFile, sign, generateKeyPair} from '../core/crypto/index.js'
@@ -33,7 +34,12 @@ export interface TpsOptions {
   /** Chain template (genesis parameters). */
   readonly template?: string
   readonly progress?: (message: string) => void
+  /** Txs committed before the measured window (default WARMUP_TXS). */
+  readonly warmupTxs?: number
 }
+
+export const WARMUP_TXS = 400
+const WARMUP_TIMEOUT_MS = 60_000
 
 export interface TpsResult {
   readonly tps: number
@@ -126,6 +132,23 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
       createTx({chainId: 'wi-bench', contract: 'evidence', method: 'put', args: {key: `bench-${index}`, hash: 'ab'.repeat(32)}, expiry: 900}, signer),
     )
     const clients = network.nodes.map((node) => new WichainClient(node.rpc))
+    // Warm-up outside the measured window: freshly started nodes still load and JIT-compile the
+    // commit path, and a slow first height makes the first blocks large for the rest of a run.
+    const warmup = Array.from({length: options.warmupTxs ?? WARMUP_TXS}, (_, index) =>
+      createTx({chainId: 'wi-bench', contract: 'evidence', method: 'put', args: {key: `warmup-${index}`, hash: 'cd'.repeat(32)}, expiry: 900}, signer),
+    )
+    if (warmup.length > 0) {
+      progress(`warming up with ${warmup.length} txs`)
+      const size = Math.min(options.batch ?? 100, 100)
+      let refused = 0
+      for (let offset = 0, turn = 0; offset < warmup.length; offset += size, turn++) {
+        refused += await submitBatch(network.nodes[turn % network.nodes.length]!.rpc, warmup.slice(offset, offset + size))
+      }
+      const last = warmup.at(-1)!
+      const committed = refused === 0 ? await clients[0]!.waitTx(last.hashHex, WARMUP_TIMEOUT_MS) : undefined
+      if (committed?.status !== 'ok') throw new WichainError('TIMEOUT', `warm-up did not commit (${refused} of ${warmup.length} txs refused)`)
+    }
+    const warmHeight = (await clients[0]!.chainStatus()).height
     const submittedAt = new Map<string, number>()
     const batch = options.batch ?? 100
     let rejected = 0
@@ -150,7 +173,7 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
       submitMs = performance.now() - start
     })()
     const latencies: number[] = []
-    let height = 0
+    let height = warmHeight
     let blocks = 0
     let lastCommit = start
     const deadline = Date.now() + (options.timeoutMs ?? 120_000)

@@ -3,14 +3,20 @@
  * strictly (its header commits to its txs), follows the previous one (height, prevHash, chain
  * id), and its certificate names exactly this block and carries valid SM2 signatures.
  *
- * Certificates are checked against the genesis validators until a block carries a `nodes`
- * change: whether that tx succeeded (and so who validates next) is only known by executing it.
- * From there on, and for an incremental read without its bases, each signature is checked
- * against its own signer only ("signature-only"). Restore closes that gap: it re-executes every
- * block and the engine checks each certificate against the validators of its height.
+ * Certificates are checked against the validators of their height, starting from the genesis
+ * set and following every `nodes` change a block carries by replaying it with the contract's own
+ * method (applyMembershipChange; a change the genesis roles do not allow, or that the contract
+ * refuses, failed on chain too and changes nothing). Replay without execution cannot see every
+ * reason a change tx failed (an org admin disabled through `accounts`), so once a change was
+ * replayed, a certificate that does not verify against the replayed set falls back to checking
+ * each signature against its own signer ("signature-only") and the set is unknown from there
+ * on; before any change, such a certificate is refused. An incremental read without its bases
+ * is signature-only throughout. Restore closes every gap: it re-executes every block and the
+ * engine checks each certificate against the validators of its height.
  */
 import {bytesEqual, fromHex, toHex} from '../../core/bytes.js'
-import {NODES_CHANGE_METHODS, NODES_CONTRACT_NAME} from '../../core/chain/contracts/nodes.js'
+import {applyMembershipChange, createNodesContract, NODES_CHANGE_METHODS, NODES_CONTRACT_NAME, validatorsOf, type NodeMember} from '../../core/chain/contracts/nodes.js'
+import {genesisMembers} from '../../core/chain/membership.js'
 import type {Genesis} from '../../core/chain/genesis.js'
 import {verifyCommitCertificate} from '../../core/consensus/certificate.js'
 import {fastVerify} from '../../core/crypto/native.js'
@@ -48,6 +54,11 @@ export class BlockWalker {
   private height: number
   private hash: Uint8Array
   private validators: readonly string[] | undefined
+  /** The node set followed from the genesis, while known. */
+  private members: readonly NodeMember[] | undefined
+  /** Whether `members` came from replaying a change (and so may differ from the chain's). */
+  private replayed = false
+  private readonly changeRoles: ReadonlyMap<string, readonly string[] | undefined>
   certificatesAgainstValidators = 0
   certificatesSignatureOnly = 0
 
@@ -59,6 +70,9 @@ export class BlockWalker {
     this.height = start.height
     this.hash = start.hash
     this.validators = start.validators
+    // Following changes needs the member records, known only when starting from the genesis set.
+    this.changeRoles = nodesMethodRoles(genesis)
+    this.members = start.height === 0 && start.validators !== undefined ? genesisMembers(genesis) : undefined
   }
 
   static genesisValidators(genesis: Genesis): string[] {
@@ -87,18 +101,47 @@ export class BlockWalker {
       throw new WichainError('VERIFICATION_FAILED', `${where}: the certificate stored with block ${height} is not a ${this.genesis.consensus} certificate for that block`)
     }
     if (this.options.verifySignatures) this.checkSignatures(certificate, where)
-    if (block.txs.some((tx) => tx.body.contract === NODES_CONTRACT_NAME && NODES_CHANGE_METHODS.has(tx.body.method))) this.validators = undefined
+    this.followChanges(block)
     this.height = height
     this.hash = block.hash
     return {height, block, certificate, record}
   }
 
+  /** Replay the block's `nodes` changes, in block order, on the followed set. */
+  private followChanges(block: Block): void {
+    const changes = block.txs.filter((tx) => tx.body.contract === NODES_CONTRACT_NAME && NODES_CHANGE_METHODS.has(tx.body.method))
+    if (changes.length === 0) return
+    let members = this.members
+    for (const tx of changes) {
+      if (members === undefined) break
+      const role = this.genesis.accounts.find((account) => account.address === tx.senderAddress)?.role
+      const allowed = this.changeRoles.get(tx.body.method)
+      if (role === undefined || (allowed !== undefined && !allowed.includes(role))) continue
+      const context = {chainId: this.genesis.chainId, height: block.header.height, blockTime: block.header.timestamp, txHash: tx.hashHex, sender: {address: tx.senderAddress, publicKey: toHex(tx.body.sender), role}}
+      try {
+        members = applyMembershipChange(members, tx.body.method, JSON.parse(tx.body.args) as unknown, context)
+        this.replayed = true
+      } catch {
+        // refused by the contract: it failed on chain as well and changed nothing
+      }
+    }
+    this.members = members
+    this.validators = members === undefined ? undefined : validatorsOf(members)
+  }
+
   private checkSignatures(certificate: CommitCertificate, where: string): void {
     try {
       if (this.validators !== undefined) {
-        verifyCommitCertificate(certificate, this.validators, verifySignature)
-        this.certificatesAgainstValidators++
-        return
+        try {
+          verifyCommitCertificate(certificate, this.validators, verifySignature)
+          this.certificatesAgainstValidators++
+          return
+        } catch (error) {
+          if (!this.replayed) throw error
+          // The replayed set may not be the chain's (see the file comment): from here on, signatures only.
+          this.members = undefined
+          this.validators = undefined
+        }
       }
       const message = commitSignBytes(certificate.kind, certificate.height, certificate.round, certificate.blockHash)
       const signers = new Set(certificate.signatures.map((entry) => entry.signer))
@@ -112,6 +155,12 @@ export class BlockWalker {
       throw new WichainError('VERIFICATION_FAILED', `${where}: block ${certificate.height}: ${error.message}`, error.details, {cause: error})
     }
   }
+}
+
+/** Roles allowed to call each `nodes` change method (from the contract's own table). */
+function nodesMethodRoles(genesis: Genesis): ReadonlyMap<string, readonly string[] | undefined> {
+  const contract = createNodesContract(genesis.validators)
+  return new Map([...NODES_CHANGE_METHODS].map((method) => [method, contract.methods[method]?.roles]))
 }
 
 function decodeOrCorrupt<T>(decode: () => T, what: string): T {

@@ -18,7 +18,7 @@ import {BlockWalker, type ProgressSink} from './check.js'
 import {encryptionFor, newBackupKeys, sealMember, type BackupKeys} from './cipher.js'
 import {
   BACKUP_FORMAT, BACKUP_LIMITS, BACKUP_VERSION, encodeSegmentRecord, HOME_MEMBERS, MANIFEST_NAME, manifestText, segmentName,
-  type BaseLink, type Manifest, type MemberEntry,
+  type BackupSummary, type BaseLink, type Manifest, type MemberEntry,
 } from './format.js'
 import {openBlockSource, type BlockSource} from './source.js'
 
@@ -39,19 +39,7 @@ export interface CreateBackupOptions {
   readonly progress?: ProgressSink
 }
 
-export interface CreateBackupResult {
-  readonly file: string
-  readonly kind: Manifest['kind']
-  readonly chainId: string
-  readonly genesisHash: string
-  readonly fromHeight: number
-  readonly toHeight: number
-  readonly headHash: string
-  readonly blocks: number
-  readonly bytes: number
-  /** SM3 of the backup file (what an incremental on it names as its base). */
-  readonly sm3: string
-  readonly encrypted: boolean
+export interface CreateBackupResult extends BackupSummary {
   readonly base: string | null
   /** Where the blocks came from: the running node's RPC or its ledger. */
   readonly via: BlockSource['via']

@@ -219,6 +219,22 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   return manifest
 }
 
+/** What `backup create` and `backup verify` both report about one backup file. */
+export interface BackupSummary {
+  readonly file: string
+  readonly kind: Manifest['kind']
+  readonly chainId: string
+  readonly genesisHash: string
+  readonly fromHeight: number
+  readonly toHeight: number
+  readonly headHash: string
+  readonly blocks: number
+  readonly bytes: number
+  /** SM3 of the backup file (what an incremental on it names as its base). */
+  readonly sm3: string
+  readonly encrypted: boolean
+}
+
 export interface SegmentRecord {
   readonly payload: Uint8Array
   readonly certificate: Uint8Array

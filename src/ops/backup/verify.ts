@@ -16,7 +16,7 @@ import {WichainError} from '../../core/errors.js'
 import {makeWorkDir, openBackup, removeWorkDir, type OpenedBackup} from './archive.js'
 import {BlockWalker, type ProgressSink} from './check.js'
 import {openMember, unlockManifest, type BackupKeys} from './cipher.js'
-import {BACKUP_LIMITS, decodeSegment, HOME_MEMBERS, parseSegmentName, type Manifest, type SegmentRecord} from './format.js'
+import {BACKUP_LIMITS, decodeSegment, HOME_MEMBERS, parseSegmentName, type BackupSummary, type Manifest, type SegmentRecord} from './format.js'
 
 /** Files in a backup set are checked one by one; this many is far beyond any sane chain of incrementals. */
 export const BACKUP_SET_MAX = 1_000
@@ -191,19 +191,8 @@ export interface VerifyOptions {
   readonly progress?: ProgressSink
 }
 
-export interface VerifyResult {
-  readonly file: string
+export interface VerifyResult extends BackupSummary {
   readonly valid: true
-  readonly kind: Manifest['kind']
-  readonly chainId: string
-  readonly genesisHash: string
-  readonly fromHeight: number
-  readonly toHeight: number
-  readonly headHash: string
-  readonly blocks: number
-  readonly bytes: number
-  readonly sm3: string
-  readonly encrypted: boolean
   /** Checked from the genesis (a full backup leads the set) or from an unchecked base. */
   readonly fromGenesis: boolean
   readonly chain: ReadonlyArray<{file: string; kind: Manifest['kind']; fromHeight: number; toHeight: number; sm3: string}>

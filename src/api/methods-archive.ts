@@ -11,12 +11,11 @@
 import {WichainError} from '../core/errors.js'
 import {stepResultToJson} from '../core/ledger/index.js'
 import type {Node} from '../core/node/node.js'
-import type {RpcMethod, RpcParams} from './methods.js'
+import type {RpcMethod} from './methods.js'
+import {optionalChain, type RpcParams} from './params.js'
 
 function chainOf(node: Node, params: RpcParams) {
-  const chainId = params.chainId
-  if (chainId !== undefined && typeof chainId !== 'string') throw new WichainError('INVALID_ARGUMENT', 'param "chainId" must be a string')
-  return node.chain(chainId)
+  return node.chain(optionalChain(params))
 }
 
 function integerParam(params: RpcParams, name: string, required: boolean): number | undefined {

@@ -5,15 +5,10 @@
 import {toHex} from '../core/bytes.js'
 import {WichainError} from '../core/errors.js'
 import {encodeCertificate} from '../core/types/certificate.js'
-import type {RpcMethod, RpcParams} from './methods.js'
+import type {RpcMethod} from './methods.js'
+import {optionalChain, type RpcParams} from './params.js'
 
 export const CHAIN_BLOCKS_LIMITS = Object.freeze({countMax: 64, bytesMax: 8 * 1024 * 1024})
-
-function chainParam(params: RpcParams): string | undefined {
-  if (params.chainId === undefined) return undefined
-  if (typeof params.chainId !== 'string') throw new WichainError('INVALID_ARGUMENT', 'param "chainId" must be a string')
-  return params.chainId
-}
 
 function uintParam(params: RpcParams, name: string, min: number, max: number): number {
   const value = params[name]
@@ -30,7 +25,7 @@ export const backupMethods: Record<string, RpcMethod> = {
    * canonical encodings. `head` is the node's head when the call ran.
    */
   'chain.blocks': async (node, params) => {
-    const chain = node.chain(chainParam(params))
+    const chain = node.chain(optionalChain(params))
     const from = uintParam(params, 'from', 1, Number.MAX_SAFE_INTEGER)
     const count = uintParam(params, 'count', 1, CHAIN_BLOCKS_LIMITS.countMax)
     const head = chain.head()

@@ -13,7 +13,8 @@ import type {HeaderChain} from '../core/node/header-chain.js'
 import type {StoredHeader} from '../core/ledger/header-store.js'
 import {headerToJson} from '../core/types/block.js'
 import {certificateToJson} from '../core/types/certificate.js'
-import type {RpcMethod, RpcParams} from './methods.js'
+import type {RpcMethod} from './methods.js'
+import {optionalChain, type RpcParams} from './params.js'
 
 /** `block.get` on a header-only node: header fields (with txCount) and certificate, no txs. */
 export async function headerBlock(chain: HeaderChain, params: RpcParams): Promise<Record<string, unknown>> {
@@ -33,8 +34,7 @@ export async function headerBlock(chain: HeaderChain, params: RpcParams): Promis
 
 export const headerMethods: Record<string, RpcMethod> = {
   'cert.check': (node, params) => {
-    const chainId = params.chainId
-    if (chainId !== undefined && typeof chainId !== 'string') throw new WichainError('INVALID_ARGUMENT', 'param "chainId" must be a string')
+    const chainId = optionalChain(params)
     if (typeof params.certificate !== 'object' || params.certificate === null) throw new WichainError('INVALID_ARGUMENT', 'param "certificate" must be a certificate document')
     const headers = node.headerChain(chainId)
     if (headers !== undefined) return headers.checkTxCertificate(params.certificate)

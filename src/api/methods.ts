@@ -14,29 +14,12 @@ import {archiveMethods} from './methods-archive.js'
 import {backupMethods} from './methods-backup.js'
 import {headerBlock, headerMethods} from './methods-headers.js'
 
-export type RpcParams = Record<string, unknown>
+import {hashParam, optionalChain, stringParam, type RpcParams} from './params.js'
+
+export type {RpcParams} from './params.js'
 export type RpcMethod = (node: Node, params: RpcParams) => Promise<unknown> | unknown
 
 const WAIT_MS_MAX = 60_000
-
-function stringParam(params: RpcParams, name: string): string {
-  const value = params[name]
-  if (typeof value !== 'string' || value.length === 0) throw new WichainError('INVALID_ARGUMENT', `param "${name}" must be a non-empty string`)
-  return value
-}
-
-function optionalChain(params: RpcParams): string | undefined {
-  const chainId = params.chainId
-  if (chainId === undefined) return undefined
-  if (typeof chainId !== 'string') throw new WichainError('INVALID_ARGUMENT', 'param "chainId" must be a string')
-  return chainId
-}
-
-function hashParam(params: RpcParams, name: string): string {
-  const hash = stringParam(params, name).toLowerCase().replace(/^0x/, '')
-  if (!/^[0-9a-f]{64}$/.test(hash)) throw new WichainError('INVALID_ARGUMENT', `param "${name}" must be a 32-byte hex hash`)
-  return hash
-}
 
 async function blockJson(node: Node, params: RpcParams, block: Block): Promise<Record<string, unknown>> {
   const chain = node.chain(optionalChain(params))

@@ -23,7 +23,7 @@ export interface SyncWaitResult {
   readonly waitedMs: number
 }
 
-export const SYNC_WAIT_POLL_MS = 250
+const SYNC_WAIT_POLL_MS = 250
 
 export async function waitForSync(options: SyncWaitOptions): Promise<SyncWaitResult> {
   const started = Date.now()

@@ -6,12 +6,12 @@
  * Needs the built binary (dist/).
  */
 import {expect} from 'chai'
-import {readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {fromHex, toHex, utf8} from '../../src/core/bytes.js'
 import {sm3} from '../../src/core/crypto/sm3.js'
 import {createSigner, readKeystoreFile} from '../../src/core/crypto/index.js'
 import {Ledger} from '../../src/core/ledger/index.js'
+import {directoryBytes} from '../../src/core/ledger/store.js'
 import {createTx, type Tx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
 import {ok, Sandbox, waitFor, wichain} from './harness.js'
@@ -19,10 +19,6 @@ import {ok, Sandbox, waitFor, wichain} from './harness.js'
 const TXS = 10_000
 const BATCH = 100
 const CHAIN_ID = 'wi-arch'
-
-function directoryBytes(directory: string): number {
-  return readdirSync(directory).reduce((total, name) => total + statSync(join(directory, name)).size, 0)
-}
 
 /** Submit one JSON-RPC batch of tx.send; returns how many the node refused. */
 async function submitBatch(rpc: string, txs: readonly Tx[]): Promise<number> {
@@ -80,14 +76,14 @@ describe('e2e: archive (one-node solo chain with 10,000+ txs)', function () {
     // settles, not inflated by a log of raw recent writes.
     await ok(['node', 'stop', '--home', home])
     await ok(['node', 'start', '--home', home, '--detach'])
-    const before = directoryBytes(dataDirectory)
+    const before = directoryBytes(dataDirectory)!
     const head = (await client.chainStatus()).height
     const run = await ok(['archive', 'run', '--home', home, '--below', String(head)])
     expect(run).to.include({chainId: CHAIN_ID, archivedBelow: head, via: 'rpc'})
     expect(run.txs).to.equal(TXS - (((await client.getBlock(head)) as unknown as {txs: string[]}).txs.length))
     archivedBelow = run.archivedBelow
     lastArchived = ((await client.getBlock(archivedBelow - 1)) as unknown as {txs: string[]}).txs.at(-1)!
-    const after = directoryBytes(dataDirectory)
+    const after = directoryBytes(dataDirectory)!
     expect(after, `LevelDB ${before} → ${after} bytes`).to.be.at.most(before / 2)
     expect(run.diskBytesAfter).to.be.at.most(run.diskBytesBefore / 2)
     const list = await ok(['archive', 'list', '--home', home, '--verify'])

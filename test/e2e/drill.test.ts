@@ -10,6 +10,7 @@ import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
+import {readPid} from '../../src/ops/process.js'
 import {ok, Sandbox, waitFor, wichain} from './harness.js'
 
 const CHAIN_ID = 'wi-drill'
@@ -69,7 +70,7 @@ describe('e2e: disaster drill — back up a running PBFT node, lose it, restore 
       expect(verified).to.include({valid: true, fromGenesis: true, toHeight: inc.toHeight, headHash: inc.headHash})
       expect(verified.certificates.againstValidators).to.equal(inc.toHeight)
 
-      process.kill(Number.parseInt(readFileSync(box.path('net', 'node2', 'node.pid'), 'utf8'), 10), 'SIGKILL')
+      process.kill(readPid(homes[2]!)!, 'SIGKILL')
       rmSync(homes[2]!, {recursive: true, force: true})
 
       const bytes = readFileSync(file('node2-inc.wbk'))

@@ -14,7 +14,7 @@
  */
 import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
 import {readArray, readBytes, readRecord} from '../codec/fields.js'
-import {fromHex, toHex} from '../bytes.js'
+import {toHex} from '../bytes.js'
 import {WichainError} from '../errors.js'
 import {BLOCK_LIMITS, blockFromDocument, checkBlockBody, createBlock, headerDocument, headerFromDocument, hashHeader, type Block, type BlockHeader} from '../types/block.js'
 import type {Tx} from '../types/tx.js'
@@ -64,9 +64,4 @@ export function resolvePayload(parsed: ParsedPayload, lookup: (hashHex: string) 
   Object.freeze(txs)
   checkBlockBody(parsed.header, txs)
   return {block: createBlock(parsed.header, txs)}
-}
-
-/** Hex tx hashes as bytes (for fetch requests). */
-export function hashesToBytes(hashes: readonly string[]): Uint8Array[] {
-  return hashes.map((hash) => fromHex(hash, 'tx hash'))
 }

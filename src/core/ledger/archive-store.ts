@@ -47,7 +47,16 @@ export class ArchiveStore {
     } catch (error) {
       throw corrupt('archive record does not decode', stateKey, error)
     }
-    const manifest = await readManifestFile(directory).catch(() => undefined)
+    let manifest: Awaited<ReturnType<typeof readManifestFile>>
+    try {
+      manifest = await readManifestFile(directory)
+    } catch (error) {
+      // Unreadable: it may name another chain's files. With none recorded here, leave the
+      // directory alone (no reconcile, no deletes); with some, the record is the truth and the
+      // manifest is rewritten from it.
+      logger.warn('archive manifest unreadable', {directory, error: (error as Error).message})
+      if (segments.length === 0) return new ArchiveStore(directory, chainId, segments, true)
+    }
     if (manifest !== undefined && manifest.chainId !== chainId) {
       if (segments.length > 0) {
         throw new WichainError('STORAGE_ERROR', `archive directory ${directory} holds chain "${manifest.chainId}", this ledger is "${chainId}"`)

@@ -10,6 +10,7 @@
  *   0x01 height(8)   → canonical {header: bytes, certificate: document | null}
  *   0x02 hash(32)    → u64 BE height
  */
+import {decodeHead, decodeStoredHeight, encodeHead, encodeHeight} from './keys.js'
 import {bytesEqual, concatBytes, toHex, utf8} from '../bytes.js'
 import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
 import {readBytes as readField, readRecord} from '../codec/fields.js'
@@ -27,24 +28,10 @@ export interface StoredHeader {
   readonly certificate: CommitCertificate | null
 }
 
-const HEIGHT_BYTES = 8
 const headKey = (): Uint8Array => concatBytes(new Uint8Array([0]), utf8('head'))
 const membersKey = (): Uint8Array => concatBytes(new Uint8Array([0]), utf8('members'))
 const headerKey = (height: number): Uint8Array => concatBytes(new Uint8Array([1]), encodeHeight(height))
 const hashKey = (hash: Uint8Array): Uint8Array => concatBytes(new Uint8Array([2]), hash)
-
-function encodeHeight(height: number): Uint8Array {
-  const bytes = new Uint8Array(HEIGHT_BYTES)
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(height))
-  return bytes
-}
-
-function decodeHeight(bytes: Uint8Array, what: string): number {
-  if (bytes.length < HEIGHT_BYTES) throw corrupt(`${what} is too short`)
-  const value = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0)
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(`${what}: height out of range`)
-  return Number(value)
-}
 
 function corrupt(message: string): WichainError {
   return new WichainError('CORRUPT_DATA', `header store: ${message}`)
@@ -78,7 +65,7 @@ export class HeaderStore {
       this.headState = {height: 0, hash: hashHeader(genesis)}
       return
     }
-    this.headState = {height: decodeHeight(head, 'head'), hash: head.slice(HEIGHT_BYTES)}
+    this.headState = decodeHead(head)
     const stored = await this.get(0)
     if (stored === undefined || !bytesEqual(stored.hash, hashHeader(genesis))) throw new WichainError('CORRUPT_DATA', `header store ${this.directory} belongs to another genesis`)
     const top = await this.get(this.headState.height)
@@ -106,7 +93,7 @@ export class HeaderStore {
 
   async heightOf(hash: Uint8Array): Promise<number | undefined> {
     const bytes = await readBytes(this.database, hashKey(hash))
-    return bytes === undefined ? undefined : decodeHeight(bytes, 'hash index')
+    return bytes === undefined ? undefined : decodeStoredHeight(bytes, 'header store hash index')
   }
 
   /** The node set stored with the head (the caller's bytes), or undefined before any was. */
@@ -146,7 +133,7 @@ export class HeaderStore {
       operations.push({type: 'put', key: headerKey(height), value: encodeCanonical(record)}, {type: 'put', key: hashKey(entry.hash), value: encodeHeight(height)})
     })
     const last = entries.at(-1)!
-    operations.push({type: 'put', key: headKey(), value: concatBytes(encodeHeight(fromHeight + entries.length - 1), last.hash)})
+    operations.push({type: 'put', key: headKey(), value: encodeHead({height: fromHeight + entries.length - 1, hash: last.hash})})
     return operations
   }
 

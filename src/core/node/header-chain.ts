@@ -7,8 +7,7 @@
  * can be checked against the headers it holds.
  */
 import {bytesEqual, toHex} from '../bytes.js'
-import {encodeCanonical} from '../codec/canonical.js'
-import {readMembers, validatorsOf, type NodeMember} from '../chain/contracts/nodes.js'
+import {encodeMembers, readMembers, validatorsOf, type NodeMember} from '../chain/contracts/nodes.js'
 import {genesisBlock, type Genesis} from '../chain/genesis.js'
 import {blockCertificateProblem, followMembershipLink, genesisMembers} from '../chain/membership.js'
 import {verifyTxCertificateAgainst, type TxCertificateCheck} from '../chain/tx-certificate.js'
@@ -120,7 +119,7 @@ export class HeaderChain {
     }
     if (problem === undefined && links.size > 0) problem = `membership links for heights not in the answer: ${[...links.keys()].join(', ')}`
     if (accepted.length > 0) {
-      await this.store.append(accepted, encodeCanonical(members.map((member) => ({...member}))))
+      await this.store.append(accepted, encodeMembers(members))
       this.currentMembers = members
       this.options.onStored?.(accepted)
       if (membersChanged) {

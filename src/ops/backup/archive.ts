@@ -6,6 +6,8 @@
  */
 import {chmodSync, createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
+import {toHex} from '../../core/bytes.js'
+import {sm3} from '../../core/crypto/sm3.js'
 import {dirname, join} from 'node:path'
 import * as tar from 'tar'
 import {WichainError} from '../../core/errors.js'
@@ -23,7 +25,7 @@ export async function fileDigest(path: string): Promise<{sm3: string; bytes: num
 }
 
 export function memberDigest(bytes: Uint8Array): string {
-  return createHash('sm3').update(bytes).digest('hex')
+  return toHex(sm3(bytes))
 }
 
 /**
@@ -98,7 +100,7 @@ export async function openBackup(file: string, workDir?: string): Promise<Opened
         writeFileSync(path, bytes, {mode: 0o600})
         members.set(entry.path, path)
       } catch (error) {
-        failure ??= error instanceof WichainError ? damaged(file, error.message, error) : damaged(file, (error as Error).message, error)
+        failure ??= damaged(file, (error as Error).message, error)
       }
     })
   }

@@ -7,7 +7,7 @@
  */
 import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
-import {fromHex} from '../../core/bytes.js'
+import {fromHex, toHex} from '../../core/bytes.js'
 import {genesisBlock} from '../../core/chain/genesis.js'
 import {parseKeystore} from '../../core/crypto/index.js'
 import {WichainError} from '../../core/errors.js'
@@ -111,7 +111,7 @@ async function writeBlocks(source: BlockSource, staging: Staging, walker: BlockW
   }
   if (parts.length > 0) flush(walker.head.height)
   const head = walker.head
-  if (head.height !== source.head.height || Buffer.from(head.hash).toString('hex') !== source.head.hash) {
+  if (head.height !== source.head.height || toHex(head.hash) !== source.head.hash) {
     throw new WichainError('OPERATION_FAILED', `blocks read end at ${head.height}, not at the pinned head ${source.head.height}`)
   }
   return lastTimestamp

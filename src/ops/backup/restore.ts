@@ -10,6 +10,7 @@
  */
 import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
+import {toHex} from '../../core/bytes.js'
 import {Chain} from '../../core/chain/chain.js'
 import {generateKeyPair} from '../../core/crypto/index.js'
 import {WichainError} from '../../core/errors.js'
@@ -84,7 +85,7 @@ async function replay(staging: string, set: BackupSet, logger: Logger, progress?
       progress?.tick()
     })
     const head = chain.head()
-    return {height: head.height, hash: Buffer.from(head.hash).toString('hex')}
+    return {height: head.height, hash: toHex(head.hash)}
   } finally {
     await chain.close()
   }

@@ -118,7 +118,7 @@ describe('ops/backup: certificates after a node-set change', function () {
   })
   after(() => node.cleanup())
 
-  it('follows the change and checks every certificate against the validators of its height; restore re-executes all', async () => {
+  it('follows an observer being added (the validators stay) and checks every certificate against them; restore re-executes all', async () => {
     await node.commit(2)
     const observer = toHex(generateKeyPair().publicKey)
     const [change] = await node.commitCalls([{role: 'orgadmin', contract: 'nodes', method: 'add', args: {publicKey: observer, name: 'observer-1', role: 'observer', address: '127.0.0.1:1'}}])

@@ -115,8 +115,13 @@ export function validatorsOf(members: readonly NodeMember[]): string[] {
   return members.filter((member) => member.role === 'validator' && member.disabled !== true).map((member) => member.publicKey)
 }
 
+/** The stored form of a member list (what readMembers decodes). */
+export function encodeMembers(members: readonly NodeMember[]): Uint8Array {
+  return encodeCanonical(members.map((member) => ({...member})))
+}
+
 function store(state: ContractState, members: readonly NodeMember[]): void {
-  state.set(MEMBERS_KEY, encodeCanonical(members.map((member) => ({...member}))))
+  state.set(MEMBERS_KEY, encodeMembers(members))
 }
 
 /** The `nodes` contract of a chain whose genesis lists `genesisValidators`. */

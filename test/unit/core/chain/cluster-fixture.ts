@@ -7,10 +7,28 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {toHex} from '../../../../src/core/bytes.js'
 import {Chain, type ChainOptions} from '../../../../src/core/chain/chain.js'
-import type {Genesis} from '../../../../src/core/chain/genesis.js'
+import {parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
 import {createPbftEngine} from '../../../../src/core/consensus/pbft/index.js'
-import type {KeyPair} from '../../../../src/core/crypto/index.js'
+import {addressOf, type KeyPair} from '../../../../src/core/crypto/index.js'
 import {nullLogger} from '../../../../src/core/log.js'
+
+/** A genesis account entry for a signer (anything with a public key). */
+export function accountOf(name: string, role: string, signer: {readonly publicKey: Uint8Array}) {
+  return {name, role, publicKey: toHex(signer.publicKey), address: addressOf(signer.publicKey)}
+}
+
+/** A PBFT genesis for in-process clusters: these validators, these accounts, small fast blocks. */
+export function clusterGenesis(chainId: string, validators: readonly KeyPair[], accounts: ReadonlyArray<ReturnType<typeof accountOf>>): Genesis {
+  return parseGenesis({
+    version: 1,
+    chainId,
+    consensus: 'pbft',
+    timestamp: 1_700_000_000_000,
+    validators: validators.map((key, index) => ({name: `node${index}`, publicKey: toHex(key.publicKey)})),
+    accounts,
+    params: {blockTxsMax: 100, blockIntervalMs: 1, txExpiryWindow: 100, mempoolTxsMax: 1000},
+  })
+}
 
 export class LoopbackCluster {
   chains: Chain[] = []

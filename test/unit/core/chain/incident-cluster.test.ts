@@ -7,10 +7,10 @@ import {expect} from 'chai'
 import {toHex} from '../../../../src/core/bytes.js'
 import type {Chain} from '../../../../src/core/chain/chain.js'
 import type {NodeMember} from '../../../../src/core/chain/contracts/nodes.js'
-import {parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
-import {addressOf, createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
+import type {Genesis} from '../../../../src/core/chain/genesis.js'
+import {createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
 import {createTx, type Tx} from '../../../../src/core/types/tx.js'
-import {LoopbackCluster} from './cluster-fixture.js'
+import {accountOf, clusterGenesis, LoopbackCluster} from './cluster-fixture.js'
 
 describe('core/chain with PBFT: disabling and enabling accounts and nodes', function () {
   this.timeout(60_000)
@@ -18,16 +18,7 @@ describe('core/chain with PBFT: disabling and enabling accounts and nodes', func
   const ids = nodeKeys.map((key) => toHex(key.publicKey))
   const admin = createSigner(generateKeyPair())
   const user = createSigner(generateKeyPair())
-  const account = (name: string, role: string, signer: Signer) => ({name, role, publicKey: toHex(signer.publicKey), address: addressOf(signer.publicKey)})
-  const genesis: Genesis = parseGenesis({
-    version: 1,
-    chainId: 'wi-incident',
-    consensus: 'pbft',
-    timestamp: 1_700_000_000_000,
-    validators: nodeKeys.map((key, index) => ({name: `node${index}`, publicKey: toHex(key.publicKey)})),
-    accounts: [account('admin', 'orgadmin', admin), account('user', 'user', user)],
-    params: {blockTxsMax: 100, blockIntervalMs: 1, txExpiryWindow: 100, mempoolTxsMax: 1000},
-  })
+  const genesis: Genesis = clusterGenesis('wi-incident', nodeKeys, [accountOf('admin', 'orgadmin', admin), accountOf('user', 'user', user)])
   const changes: Array<readonly NodeMember[]> = []
   const cluster = new LoopbackCluster(genesis, nodeKeys, (index) => ({
     onValidatorsChanged: (_validators, members) => index === 0 && void changes.push(members),

@@ -7,10 +7,10 @@ import {expect} from 'chai'
 import {toHex} from '../../../../src/core/bytes.js'
 import type {Chain} from '../../../../src/core/chain/chain.js'
 import type {NodeMember} from '../../../../src/core/chain/contracts/nodes.js'
-import {parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
-import {addressOf, createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
+import type {Genesis} from '../../../../src/core/chain/genesis.js'
+import {createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
 import {createTx, type Tx} from '../../../../src/core/types/tx.js'
-import {LoopbackCluster} from './cluster-fixture.js'
+import {accountOf, clusterGenesis, LoopbackCluster} from './cluster-fixture.js'
 
 describe('core/chain with PBFT: changing the node set through nodes.add / nodes.remove', function () {
   this.timeout(60_000)
@@ -18,16 +18,7 @@ describe('core/chain with PBFT: changing the node set through nodes.add / nodes.
   const ids = nodeKeys.map((key) => toHex(key.publicKey))
   const admin = createSigner(generateKeyPair())
   const user = createSigner(generateKeyPair())
-  const account = (name: string, role: string, signer: Signer) => ({name, role, publicKey: toHex(signer.publicKey), address: addressOf(signer.publicKey)})
-  const genesis: Genesis = parseGenesis({
-    version: 1,
-    chainId: 'wi-nodes',
-    consensus: 'pbft',
-    timestamp: 1_700_000_000_000,
-    validators: nodeKeys.slice(0, 4).map((key, index) => ({name: `node${index}`, publicKey: toHex(key.publicKey)})),
-    accounts: [account('admin', 'orgadmin', admin), account('user', 'user', user)],
-    params: {blockTxsMax: 100, blockIntervalMs: 1, txExpiryWindow: 100, mempoolTxsMax: 1000},
-  })
+  const genesis: Genesis = clusterGenesis('wi-nodes', nodeKeys.slice(0, 4), [accountOf('admin', 'orgadmin', admin), accountOf('user', 'user', user)])
   let cluster: LoopbackCluster
   const changes: Array<{validators: readonly string[]; members: readonly NodeMember[]}> = []
   // Short names for what the tests below read and set.

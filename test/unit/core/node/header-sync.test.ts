@@ -11,7 +11,7 @@ import {toHex} from '../../../../src/core/bytes.js'
 import {createSigner} from '../../../../src/core/crypto/index.js'
 import {nullLogger} from '../../../../src/core/log.js'
 import {HeaderChain} from '../../../../src/core/node/header-chain.js'
-import {decodeHeadersAnswer, encodeHeadersAnswer, HEADER_SYNC_LIMITS, serveHeaders, type HeadersAnswer} from '../../../../src/core/node/header-sync.js'
+import {decodeHeadersAnswer, encodeHeadersAnswer, serveHeaders, type HeadersAnswer} from '../../../../src/core/node/header-sync.js'
 import {decodeSyncQuery, encodeSyncQuery, SYNC_HEADERS_PER_REQUEST_MAX} from '../../../../src/core/node/sync-protocol.js'
 import {hashHeader} from '../../../../src/core/types/block.js'
 import {commitSignBytes} from '../../../../src/core/types/certificate.js'
@@ -47,7 +47,6 @@ describe('core/node/header-sync: a header-only chain follows a full one', functi
 
   it('asks for headers with a bounded count', () => {
     expect(decodeSyncQuery(encodeSyncQuery({type: 'headers', from: 3, count: 10_000}))).to.deep.equal({type: 'headers', from: 3, count: SYNC_HEADERS_PER_REQUEST_MAX})
-    expect(HEADER_SYNC_LIMITS.headersPerAnswerMax).to.equal(SYNC_HEADERS_PER_REQUEST_MAX)
   })
 
   it('serves headers with the links of the changes among them, and nothing past the head', async () => {

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
-import {readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
+import {cpSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {bytesEqual} from '../../../../src/core/bytes.js'
 import {ArchiveReader, Ledger, type BlockCommit} from '../../../../src/core/ledger/index.js'
 import {encodeArchiveState, type SegmentInfo} from '../../../../src/core/ledger/archive-format.js'
@@ -70,6 +71,23 @@ describe('core/ledger: a damaged archive fails reads with CORRUPT_DATA, never wi
     }
     writeFileSync(path, original)
     expect(await readOutcomes(directory, commits)).to.equal(0)
+  })
+
+  it('leaves an archive directory alone when its manifest is unreadable and the ledger records no segment', async function () {
+    const {archiveDirectory} = await archived()
+    // A fresh ledger whose archive directory holds files it never wrote, under a damaged manifest.
+    const directory = ledgerDirectory(temp)
+    const fresh = await Ledger.open(directory)
+    await commitChain(fresh, 2, {txCount: 1})
+    await fresh.close()
+    const foreign = `${directory}.archive`
+    cpSync(archiveDirectory, foreign, {recursive: true})
+    writeFileSync(join(foreign, 'manifest.json'), '{not json')
+    const before = readdirSync(foreign).sort()
+    expect(before.filter((name) => name.endsWith('.seg'))).to.have.length(1)
+    const ledger = await Ledger.open(directory)
+    await ledger.close()
+    expect(readdirSync(foreign).sort()).to.deep.equal(before)
   })
 
   it('refuses to restore a damaged segment and leaves the ledger as it was', async function () {

@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   NODE_RUNNING: {exit: EXIT.conflict, http: 409, rpc: -32042, description: 'a node already runs on this home'},
   NODE_NOT_RUNNING: {exit: EXIT.unavailable, http: 503, rpc: -32043, description: 'no node runs on this home'},
   UNAVAILABLE: {exit: EXIT.unavailable, http: 503, rpc: -32050, description: 'node unreachable or not ready'},
+  CHAIN_HALTED: {exit: EXIT.unavailable, http: 503, rpc: -32054, description: 'the chain halted on a fault (storage, broken invariant); see node status for the reason'},
   TIMEOUT: {exit: EXIT.unavailable, http: 504, rpc: -32051, description: 'timed out waiting'},
   HANDSHAKE_FAILED: {exit: EXIT.unavailable, http: 502, rpc: -32052, description: 'secure handshake with a peer node failed'},
   PEER_REFUSED: {exit: EXIT.unavailable, http: 403, rpc: -32053, description: 'peer node refused: not on the allowed node list or another network'},

@@ -13,6 +13,8 @@ import type {SyncRequest} from '../consensus/engine.js'
 import type {KeyPair} from '../crypto/sm2.js'
 import type {Logger} from '../log.js'
 import {CHANNELS, NetworkNode, SyncService, type PeerAddress} from '../net/index.js'
+import type {DisconnectListener, MessageListener, PeerListener} from '../net/interface.js'
+import type {Channel} from '../net/envelope.js'
 import {encodeHeadersAnswer, serveHeaders} from './header-sync.js'
 import type {NodeConfig} from './home.js'
 import {PEER_HEALTH_DEFAULTS, PeerHealth, type PeerHealthEvent, type PeerObservation} from './peer-health.js'
@@ -27,46 +29,103 @@ const FORWARD_DELAY_MS = 5
 const FORWARD_BATCH_TXS_MAX = 512
 const FORWARD_BATCH_BYTES_MAX = 1024 * 1024
 
+/**
+ * What a chain needs from the P2P layer: a NetworkNode in a node process, a simulated network in
+ * the whole-node simulator (sim/). Peers are named by public key (hex).
+ */
+export interface PeerNetwork {
+  readonly publicKeyHex: string
+  send(peer: string, channel: Channel, body: Uint8Array): boolean
+  broadcast(channel: Channel, body: Uint8Array): number
+  onMessage(listener: MessageListener): () => void
+  onPeerConnected(listener: PeerListener): () => void
+  onPeerDisconnected(listener: DisconnectListener): () => void
+  connectedPeers(): string[]
+  isConnected(peer: string): boolean
+  peers(): readonly {publicKey: string; connected: boolean; host?: string; port?: number; since?: number; messagesIn?: number; messagesOut?: number; lastError?: string}[]
+  addPeer(address: PeerAddress): void
+  removePeer(peer: string): void
+  refreshAllowed(): void
+  close(): Promise<void>
+}
+
+/** Time for the network layer: the real clock and timers, or the simulator's. */
+export interface Timers {
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+  setInterval(callback: () => void, ms: number): unknown
+  clearInterval(handle: unknown): void
+}
+
+export const REAL_TIMERS: Timers = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setInterval: (callback, ms) => setInterval(callback, ms),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
+}
+
+export interface ChainNetworkOptions {
+  readonly network: PeerNetwork
+  readonly genesis: Genesis
+  /** Peers from the node's config (always allowed, dialled at start). */
+  readonly configuredPeers: readonly PeerAddress[]
+  /** Who may connect: mutated when the node set changes; the network consults it at handshakes. */
+  readonly allowed: Set<string>
+  readonly logger: Logger
+  readonly timers?: Timers
+}
+
 export class ChainNetwork {
   private syncing = false
   private forwardQueue: Uint8Array[] = []
   private forwardBytes = 0
-  private forwardTimer: NodeJS.Timeout | undefined
-  private pollTimer: NodeJS.Timeout | undefined
+  private forwardTimer: unknown
+  private pollTimer: unknown
   private chain!: Chain
   /** Members of the chain's node set (public key → member), as the last committed block left it. */
   private members = new Map<string, NodeMember>()
   /** Dial addresses of the configured peers, to dial one again once it is enabled after a `nodes.disable`. */
   private configuredAddresses: ReadonlyMap<string, PeerAddress> = new Map()
-  private readonly health = new PeerHealth({...PEER_HEALTH_DEFAULTS, now: Date.now})
+  private readonly health: PeerHealth
+  readonly network: PeerNetwork
+  private readonly sync: SyncService
+  private readonly logger: Logger
+  /** Who may connect: configured peers plus the node set; mutated when the set changes. */
+  private readonly allowed: Set<string>
+  private readonly configuredPeers: ReadonlySet<string>
+  private readonly timers: Timers
 
-  private constructor(
-    readonly network: NetworkNode,
-    private readonly sync: SyncService,
-    private readonly logger: Logger,
-    /** Who may connect: configured peers plus the node set; mutated when the set changes. */
-    private readonly allowed: Set<string>,
-    private readonly configuredPeers: ReadonlySet<string>,
-  ) {}
+  /** Over any PeerNetwork (the simulator's, or a started NetworkNode: see `start`). */
+  constructor(options: ChainNetworkOptions) {
+    const {genesis} = options
+    this.network = options.network
+    this.logger = options.logger
+    this.allowed = options.allowed
+    this.timers = options.timers ?? REAL_TIMERS
+    this.sync = new SyncService(options.network, {logger: options.logger})
+    this.health = new PeerHealth({...PEER_HEALTH_DEFAULTS, now: () => this.timers.now()})
+    this.configuredPeers = new Set(options.configuredPeers.map((peer) => peer.publicKey))
+    this.members = new Map(genesis.validators.map((validator) => [validator.publicKey, {publicKey: validator.publicKey, name: validator.name, role: 'validator', address: ''}]))
+    this.configuredAddresses = new Map(options.configuredPeers.map((peer) => [peer.publicKey, peer]))
+  }
 
+  /** Starts the node's TCP network for one chain and wires it. */
   static async start(options: {config: NodeConfig; genesis: Genesis; nodeKey: KeyPair; logger: Logger}): Promise<ChainNetwork> {
     const {config, genesis} = options
-    const allowed = new Set([...genesis.validators.map((validator) => validator.publicKey), ...config.peers.map((peer) => peer.publicKey)])
+    const configuredPeers = config.peers.map((peer) => ({publicKey: peer.publicKey, host: peer.p2p.host, port: peer.p2p.port}))
+    const allowed = new Set([...genesis.validators.map((validator) => validator.publicKey), ...configuredPeers.map((peer) => peer.publicKey)])
     const network = await NetworkNode.start({
       nodeKey: options.nodeKey,
       networkId: genesis.chainId,
       isAllowed: (publicKey, networkId) => networkId === genesis.chainId && allowed.has(publicKey),
       host: config.p2p.host,
       port: config.p2p.port,
-      peers: config.peers.map((peer) => ({publicKey: peer.publicKey, host: peer.p2p.host, port: peer.p2p.port})),
+      peers: configuredPeers,
       logger: options.logger.child({component: 'net'}),
     })
-    const sync = new SyncService(network, {logger: options.logger})
-    const configuredPeers = new Set(config.peers.map((peer) => peer.publicKey))
-    const chainNetwork = new ChainNetwork(network, sync, options.logger, allowed, configuredPeers)
-    chainNetwork.members = new Map(genesis.validators.map((validator) => [validator.publicKey, {publicKey: validator.publicKey, name: validator.name, role: 'validator', address: ''}]))
-    chainNetwork.configuredAddresses = new Map(config.peers.map((peer) => [peer.publicKey, {publicKey: peer.publicKey, host: peer.p2p.host, port: peer.p2p.port}]))
-    return chainNetwork
+    return new ChainNetwork({network, genesis, configuredPeers, allowed, logger: options.logger})
   }
 
   /**
@@ -158,7 +217,7 @@ export class ChainNetwork {
       if (query.type === 'headers') return encodeHeadersAnswer(await serveHeaders(chain, query.from, query.count))
       return encodeBlocksAnswer(await chain.committedBlocks(query.from, query.count))
     })
-    this.pollTimer = setInterval(() => {
+    this.pollTimer = this.timers.setInterval(() => {
       void this.syncFrom(undefined)
       this.checkPeerHealth()
     }, STATUS_POLL_MS)
@@ -172,11 +231,11 @@ export class ChainNetwork {
     this.forwardQueue.push(bytes)
     this.forwardBytes += bytes.length
     if (this.forwardQueue.length >= FORWARD_BATCH_TXS_MAX || this.forwardBytes >= FORWARD_BATCH_BYTES_MAX) this.flushForwarded()
-    else this.forwardTimer ??= setTimeout(() => this.flushForwarded(), FORWARD_DELAY_MS)
+    else this.forwardTimer ??= this.timers.setTimeout(() => this.flushForwarded(), FORWARD_DELAY_MS)
   }
 
   private flushForwarded(): void {
-    if (this.forwardTimer !== undefined) clearTimeout(this.forwardTimer)
+    if (this.forwardTimer !== undefined) this.timers.clearTimeout(this.forwardTimer)
     this.forwardTimer = undefined
     if (this.forwardQueue.length === 0) return
     const batch = encodeTxBatch(this.forwardQueue)
@@ -293,7 +352,7 @@ export class ChainNetwork {
 
   async close(): Promise<void> {
     this.flushForwarded()
-    if (this.pollTimer !== undefined) clearInterval(this.pollTimer)
+    if (this.pollTimer !== undefined) this.timers.clearInterval(this.pollTimer)
     this.sync.close()
     await this.network.close()
   }

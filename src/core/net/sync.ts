@@ -33,6 +33,19 @@ export interface SyncOptions {
   readonly waitingMax?: number
   readonly timeoutMsMax?: number
   readonly logger?: Logger
+  /** Request deadlines: real timers by default, the simulator's virtual ones in src/core/sim. */
+  readonly timers?: SyncTimers
+}
+
+/** The timer functions request deadlines use (structurally the node layer's `Timers`). */
+export interface SyncTimers {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+const REAL_SYNC_TIMERS: SyncTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 }
 
 export type RequestHandler = (fromPublicKeyHex: string, body: Uint8Array) => Promise<Uint8Array>
@@ -41,7 +54,7 @@ interface Pending {
   readonly peer: string
   readonly resolve: (body: Uint8Array) => void
   readonly reject: (error: WichainError) => void
-  readonly timer: NodeJS.Timeout
+  readonly timer: unknown
 }
 
 function encode(kind: number, id: number, body: Uint8Array): Uint8Array {
@@ -65,6 +78,7 @@ export class SyncService {
   readonly #waiting: {readonly from: string; readonly id: number; readonly body: Uint8Array}[] = []
   readonly #timeoutMsMax: number
   readonly #logger: Logger
+  readonly #timers: SyncTimers
   readonly #pending = new Map<number, Pending>()
   readonly #unsubscribe: (() => void)[]
   #handler: RequestHandler | undefined
@@ -80,6 +94,7 @@ export class SyncService {
     this.#waitingMax = options.waitingMax ?? 64
     this.#timeoutMsMax = options.timeoutMsMax ?? 120_000
     this.#logger = (options.logger ?? nullLogger).child({component: 'sync'})
+    this.#timers = options.timers ?? REAL_SYNC_TIMERS
     this.#unsubscribe = [
       transport.onMessage((from, channel, body) => channel === this.channel && this.#onMessage(from, body)),
       transport.onPeerDisconnected((peer) => this.#failPeer(peer, 'peer disconnected')),
@@ -114,7 +129,7 @@ export class SyncService {
     }
     if (!sent) return Promise.reject(new WichainError('UNAVAILABLE', 'peer is not connected', {peer}))
     return new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#timers.setTimeout(() => {
         this.#pending.delete(id)
         reject(new WichainError('TIMEOUT', `sync request timed out after ${timeoutMs} ms`, {peer}))
       }, timeoutMs)
@@ -164,7 +179,7 @@ export class SyncService {
 
   #settle(id: number, pending: Pending, outcome: Uint8Array | WichainError): void {
     this.#pending.delete(id)
-    clearTimeout(pending.timer)
+    this.#timers.clearTimeout(pending.timer)
     if (outcome instanceof WichainError) pending.reject(outcome)
     else pending.resolve(outcome)
   }

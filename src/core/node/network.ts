@@ -104,7 +104,7 @@ export class ChainNetwork {
     this.logger = options.logger
     this.allowed = options.allowed
     this.timers = options.timers ?? REAL_TIMERS
-    this.sync = new SyncService(options.network, {logger: options.logger})
+    this.sync = new SyncService(options.network, {logger: options.logger, timers: this.timers})
     this.health = new PeerHealth({...PEER_HEALTH_DEFAULTS, now: () => this.timers.now()})
     this.configuredPeers = new Set(options.configuredPeers.map((peer) => peer.publicKey))
     this.members = new Map(genesis.validators.map((validator) => [validator.publicKey, {publicKey: validator.publicKey, name: validator.name, role: 'validator', address: ''}]))

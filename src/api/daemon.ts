@@ -3,11 +3,13 @@
  * shuts down gracefully on SIGTERM/SIGINT (stop ticking, drain the queue, flush and close the
  * stores, remove the pid file). Used by `wichain node start` (foreground or the detached child).
  */
-import {createWriteStream, rmSync, writeFileSync} from 'node:fs'
+import {rmSync, writeFileSync} from 'node:fs'
 import type {Server} from 'node:http'
 import {homePath, readNodeConfig} from '../core/node/home.js'
 import {Node} from '../core/node/node.js'
-import {createJsonLogger, type Logger} from '../core/log.js'
+import {createJsonLogger, type JsonLogger, type Logger, type LogLevel} from '../core/log.js'
+import {LogFile} from '../core/log-file.js'
+import {DEFAULT_REPEAT_LIMITS} from '../core/log-repeat.js'
 import {startRpcServer} from './rpc.js'
 
 export interface RunningNode {
@@ -17,15 +19,30 @@ export interface RunningNode {
 }
 
 export async function runNode(options: {home: string; password?: string; logToFile?: boolean; logger?: Logger}): Promise<RunningNode> {
-  const logStream = options.logToFile === true ? createWriteStream(homePath(options.home, 'log'), {flags: 'a'}) : undefined
-  const level = process.env.WICHAIN_LOG_LEVEL ?? readNodeConfig(options.home).logLevel
-  const logger = options.logger ?? createJsonLogger((line) => (logStream ?? process.stderr).write(line), {level: level as 'debug' | 'info' | 'warn' | 'error'})
-  const node = await Node.start({home: options.home, logger, password: options.password})
+  // Size-bounded (rotating) node.log; repeated events rate-limited; a failing write costs a line, never the process.
+  const logFile = options.logToFile === true ? new LogFile(homePath(options.home, 'log')) : undefined
+  const level = (process.env.WICHAIN_LOG_LEVEL ?? readNodeConfig(options.home).logLevel) as LogLevel
+  const json = options.logger === undefined
+    ? createJsonLogger((line) => (logFile ?? process.stderr).write(line), {level, repeat: DEFAULT_REPEAT_LIMITS})
+    : undefined
+  const logger: Logger = options.logger ?? (json as JsonLogger)
+  const closeLog = (): void => {
+    json?.flush()
+    logFile?.close()
+  }
+  let node: Node
   let server: Server
   try {
-    server = await startRpcServer(node, node.config.rpc, logger)
+    node = await Node.start({home: options.home, logger, password: options.password})
+  } catch (error) {
+    closeLog()
+    throw error
+  }
+  try {
+    server = await startRpcServer(node, node.config.rpc, logger, {logStats: json?.stats})
   } catch (error) {
     await node.stop()
+    closeLog()
     throw error
   }
   writeFileSync(homePath(options.home, 'pid'), `${process.pid}\n`)
@@ -39,7 +56,7 @@ export async function runNode(options: {home: string; password?: string; logToFi
       })
       await node.stop()
       rmSync(homePath(options.home, 'pid'), {force: true})
-      await new Promise<void>((resolve) => (logStream ? logStream.end(resolve) : resolve()))
+      closeLog()
     })()
     return stopping
   }

@@ -50,3 +50,112 @@ export const SYNC_BLOCKS_PER_ANSWER_MAX = 64
 export const SYNC_HEADERS_PER_ANSWER_MAX = 256
 /** Txs per tx-fetch answer (and per forwarded tx batch). */
 export const TX_BATCH_TXS_MAX = 1024
+
+// ── RPC (JSON-RPC over HTTP, api/rpc*.ts) ─────────────────────────────────────────────────────
+
+/** One request body (a single call or a whole batch); larger bodies get 413. */
+export const RPC_REQUEST_BYTES_MAX = 4 * MiB
+/**
+ * Request body bytes buffered at once across all connections. A body is charged as its bytes
+ * arrive (or up front from its content-length); one that would pass the cap gets 503. Bodies
+ * above RPC_SMALL_REQUEST_BYTES_MAX may use only the cap minus RPC_SMALL_REQUESTS_RESERVED_BYTES,
+ * so slow large uploads never starve a normal small call.
+ */
+export const RPC_BUFFERED_BODY_BYTES_MAX = 64 * MiB
+export const RPC_SMALL_REQUEST_BYTES_MAX = 64 * KiB
+export const RPC_SMALL_REQUESTS_RESERVED_BYTES = 8 * MiB
+/** Concurrent HTTP connections on the RPC port (further ones are closed at accept). */
+export const RPC_CONNECTIONS_MAX = 256
+/** Time to receive a request's headers, and its whole body (slowloris uploads are cut). */
+export const RPC_HEADERS_TIMEOUT_MS = 10_000
+export const RPC_REQUEST_TIMEOUT_MS = 60_000
+/** Requests in one JSON-RPC batch. */
+export const RPC_BATCH_REQUESTS_MAX = 100
+/** Batch entries computed at once; heavy methods (block reads) run one at a time per batch. */
+export const RPC_BATCH_CONCURRENCY = 8
+/** Nesting depth of a request's JSON (checked before parsing; ids and params). */
+export const RPC_JSON_DEPTH_MAX = 64
+/** `chain.blocks`: blocks per answer, and hex bytes per answer (always at least one block). */
+export const RPC_CHAIN_BLOCKS_COUNT_MAX = SYNC_BLOCKS_PER_ANSWER_MAX
+export const RPC_CHAIN_BLOCKS_ANSWER_BYTES_MAX = 8 * MiB
+/** Framing around the largest single result (ids, field names, JSON-RPC envelope). */
+export const RPC_ANSWER_OVERHEAD_BYTES = 64 * KiB
+/**
+ * Serialised answer bytes of one HTTP request, summed over its batch. Derived: one block with its
+ * certificate in hex (a one-block `chain.blocks`) always fits; once used up, the remaining batch
+ * entries get PAYLOAD_TOO_LARGE instead of being computed.
+ */
+export const RPC_ANSWER_BYTES_MAX = 2 * SYNC_ANSWER_BYTES_MAX + RPC_ANSWER_OVERHEAD_BYTES
+/** Serialised answer bytes held across all requests until written; beyond it entries get UNAVAILABLE. */
+export const RPC_ANSWER_BYTES_IN_FLIGHT_MAX = 8 * RPC_ANSWER_BYTES_MAX
+
+// ── Logs (core/log*.ts, the node's log file) ──────────────────────────────────────────────────
+
+/** Lines per message key (level + message) written per interval; the rest are counted. */
+export const LOG_REPEATS_PER_INTERVAL_MAX = 5
+/** The rate-limit interval; at its end one "… repeated K times" line per suppressed key. */
+export const LOG_REPEAT_INTERVAL_MS = 10_000
+/** Distinct message keys tracked per interval (beyond it new keys share one overflow counter). */
+export const LOG_REPEAT_KEYS_MAX = 1024
+/** The node's log file rotates (node.log → node.log.1 …) once it would pass this size. */
+export const LOG_FILE_BYTES_MAX = 16 * MiB
+/** Rotated files kept beside node.log (node.log.1 … node.log.N; older ones are deleted). */
+export const LOG_FILES_KEPT = 4
+/** One log line (a longer one is cut, keeping it valid JSON). */
+export const LOG_LINE_BYTES_MAX = 16 * KiB
+
+// ── Tx args (JSON) (codec/strict-json.ts, types/tx.ts, chain/admission.ts) ────────────────────
+//
+// Tx args must be JSON that every parser reads one way, and small enough in shape that nothing
+// recursive (JSON.stringify, a contract walking them) can exhaust an engine's stack: admission
+// and every validator (for each tx of a proposed block) refuse any other args with INVALID_TX.
+
+/** Nesting depth of tx args: the top-level object is depth 1. */
+export const TX_ARGS_DEPTH_MAX = 32
+/** Keys in one object of tx args. */
+export const TX_ARGS_KEYS_MAX = 256
+/** Characters (UTF-16 units) of one key of tx args. */
+export const TX_ARGS_KEY_LENGTH_MAX = 256
+/** Elements of one array of tx args. */
+export const TX_ARGS_ARRAY_LENGTH_MAX = 4096
+/**
+ * Characters of one string of tx args. Derived: as long as the args text allows, since a deploy
+ * carries its whole WASM module as one base64 string.
+ */
+export const TX_ARGS_STRING_LENGTH_MAX = TX_ARGS_BYTES_MAX
+/**
+ * Significant decimal digits of one number of tx args: no more than a double holds (17), so a
+ * parser keeping decimals exactly and one rounding to a double read the same value.
+ */
+export const TX_ARGS_NUMBER_DIGITS_MAX = 17
+/**
+ * Nesting depth of a user contract's result and event data (JSON text it hands the host): deeper
+ * output fails the call (CONTRACT_TRAP), so no receipt holds JSON a reader cannot re-serialise.
+ */
+export const CONTRACT_OUTPUT_DEPTH_MAX = 64
+/** Block-sync requests a catching-up node keeps in flight (spread over the peers). */
+export const SYNC_REQUESTS_IN_FLIGHT_MAX = 4
+/** Bytes of fetched blocks a catching-up node buffers ahead of the one it applies next. */
+export const SYNC_BUFFER_BYTES_MAX = 4 * SYNC_ANSWER_BYTES_MAX
+
+// ── CLI human output (cli/output.ts) ──────────────────────────────────────────────────────────
+
+/**
+ * Characters of one summarised nested value in human output (a table cell or a key/value line
+ * holding an object or array): longer summaries end in "…". Scalars (hashes, keys) stay whole so
+ * they can be copied; `--json` always has everything.
+ */
+export const CLI_SUMMARY_CHARS_MAX = 60
+
+// ── Chain halts (chain/halt.ts: fail-stop on a fault in the commit path) ──────────────────────
+
+/** First wait before a chain halted on a storage fault probes whether its disk takes writes again. */
+export const HALT_PROBE_DELAY_MS_MIN = 1_000
+/** The probe's backoff doubles up to this wait (a full disk is probed at least this often). */
+export const HALT_PROBE_DELAY_MS_MAX = 10_000
+/** Bytes the probe writes (and fsyncs, then deletes) in the ledger directory: less free space counts as still full. */
+export const HALT_PROBE_BYTES = 1 * MiB
+/** While halted, one reminder log line at most this often (the halt itself is logged once). */
+export const HALT_REMINDER_INTERVAL_MS = 30_000
+/** Node-set change links in one header answer (each carries a block's change txs and proofs). */
+export const SYNC_LINKS_PER_ANSWER_MAX = 8

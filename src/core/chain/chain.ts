@@ -5,13 +5,19 @@
  * mempool and the engine never see interleaved updates. Admission (decode, SM2 verify) runs
  * off the queue. Building and validating proposals lives in proposals.ts; this file drives the
  * engine, commits, and answers reads.
+ *
+ * Fail-stop (halt.ts): anything thrown while the queue drives the engine or commits halts the
+ * chain — it is not driven again, refuses txs with CHAIN_HALTED, keeps answering reads. A halt
+ * on a storage fault probes the disk on the driver's ticks and, once it takes writes, reopens the
+ * ledger (its head is authoritative), rebuilds the engine from the persisted consensus state and
+ * resumes (`resumeAfterStorageFault`); pending txs stay in the mempool across it.
  */
 import {bytesEqual, fromHex, toHex} from '../bytes.js'
 import type {CommittedBlock, ConsensusCrypto, ConsensusEngine, EngineOptions, NodeId, Ready, SyncRequest} from '../consensus/engine.js'
 import {fastVerify} from '../crypto/native.js'
 import {sign, type KeyPair} from '../crypto/sm2.js'
 import {sm3} from '../crypto/sm3.js'
-import {WichainError} from '../errors.js'
+import {toWichainError, WichainError} from '../errors.js'
 import {Ledger} from '../ledger/index.js'
 import type {Logger} from '../log.js'
 import {encodeBlock, type Block} from '../types/block.js'
@@ -77,6 +83,10 @@ export interface ChainOptions {
   readonly onValidatorsChanged?: (validators: readonly string[], members: readonly NodeMember[]) => void
   /** A block was committed (monitoring): its height, tx count, and each admitted tx's admission-to-commit latency. */
   readonly onBlockCommitted?: (event: BlockCommittedEvent) => void
+  /** Opens the chain's ledger: at open, and again when resuming after a storage fault (tests inject faults here). */
+  readonly openLedger?: (directory: string, logger: Logger) => Promise<Ledger>
+  /** Throws while the ledger's disk does not take writes (default: halt.ts probeDirectory). */
+  readonly probeStorage?: (directory: string) => Promise<void>
 }
 
 export interface BlockCommittedEvent {
@@ -104,7 +114,8 @@ export class Chain {
   private readonly roles: Map<string, Role>
   private readonly contracts: ReadonlyMap<string, SystemContract>
   private readonly mempool: Mempool
-  private readonly proposals: Proposals
+  private proposals: Proposals
+  private readonly halt: ChainHalt
   private readonly committedReads = new Map<string, Uint8Array | undefined>()
   private readonly waiters = new TxWaiters<TxLocation>()
   private queue: Promise<void> = Promise.resolve()
@@ -119,8 +130,7 @@ export class Chain {
 
   private constructor(
     private readonly options: ChainOptions,
-    /** The chain's store. Maintenance (backup, archive) may read it; writes go through the chain. */
-    readonly ledger: Ledger,
+    private store: Ledger,
   ) {
     this.genesis = options.genesis
     this.genesisHash = genesisBlock(options.genesis).hash
@@ -128,9 +138,23 @@ export class Chain {
     this.contracts = systemContractsOf(options.genesis)
     this.mempool = new Mempool({txsMax: options.genesis.params.mempoolTxsMax, bytesMax: MEMPOOL_BYTES_MAX})
     this.lastBlockTimeMs = this.now()
-    this.proposals = new Proposals({
+    this.halt = new ChainHalt(options.logger, () => this.now())
+    this.proposals = this.createProposals()
+  }
+
+  /**
+   * The chain's store. Maintenance (backup, archive) may read it; writes go through the chain.
+   * Another instance after a resume from a storage fault: read it here each time, never keep it.
+   */
+  get ledger(): Ledger {
+    return this.store
+  }
+
+  private createProposals(): Proposals {
+    const options = this.options
+    return new Proposals({
       genesis: this.genesis,
-      ledger,
+      ledger: this.store,
       mempool: this.mempool,
       logger: options.logger,
       proposer: options.nodeKey.publicKey,
@@ -145,8 +169,12 @@ export class Chain {
     })
   }
 
+  private static openLedger(options: ChainOptions): Promise<Ledger> {
+    return options.openLedger !== undefined ? options.openLedger(options.directory, options.logger) : Ledger.open(options.directory, {logger: options.logger})
+  }
+
   static async open(options: ChainOptions): Promise<Chain> {
-    const ledger = await Ledger.open(options.directory, {logger: options.logger})
+    const ledger = await Chain.openLedger(options)
     try {
       const chain = new Chain(options, ledger)
       await chain.initialise()
@@ -232,9 +260,38 @@ export class Chain {
     return run
   }
 
+  /**
+   * Run a driver task (tick, consensus step, synced block) on the queue unless the chain is closed
+   * or halted; anything it throws halts the chain (never rethrown: no caller retries a fault).
+   */
+  private drive<T>(idle: T, task: () => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      if (this.closed || this.halt.record !== undefined) return idle
+      try {
+        return await task()
+      } catch (error) {
+        this.onFault(error)
+        return idle
+      }
+    })
+  }
+
+  private onFault(error: unknown): void {
+    this.halt.fault(error, this.head().height)
+    this.proposeHeight = undefined
+    // Waiting clients learn of the halt now (waitForTx answers CHAIN_HALTED), not at their timeout.
+    this.waiters.rejectAll()
+  }
+
+  /** Why the chain halted, while it is halted. */
+  halted(): HaltRecord | undefined {
+    return this.halt.record
+  }
+
   /** Admit a tx given as canonical bytes. Returns its hash (the certificate). */
   async submitTx(bytes: Uint8Array, options: {fromPeer?: boolean} = {}): Promise<string> {
     if (this.closed) throw new WichainError('UNAVAILABLE', 'chain is shutting down')
+    if (this.halt.record !== undefined) throw this.halt.error(`tx refused on chain "${this.chainId}"`)
     const tx = decodeTx(bytes)
     // Cheap before costly: a tx we already hold (forwarded twice, fetched) skips the SM2 verify.
     if (this.mempool.has(tx.hashHex)) throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already pending`)
@@ -274,10 +331,10 @@ export class Chain {
     }
   }
 
-  /** Called by the node's timer. */
+  /** Called by the node's timer. While halted on a storage fault, probes the disk when due. */
   tick(): Promise<void> {
-    return this.enqueue(async () => {
-      if (this.closed) return
+    if (this.halt.record !== undefined) return this.enqueue(() => this.whileHalted())
+    return this.drive(undefined, async () => {
       const now = this.now()
       // An idle PBFT chain does not tick its engine: it would otherwise time out views with nothing
       // to agree on, and its backed-off timeouts would then delay the next real tx. Work is a
@@ -292,10 +349,65 @@ export class Chain {
     })
   }
 
+  /** One driver tick while halted: the reminder line, and the disk probe when due. */
+  private async whileHalted(): Promise<void> {
+    if (this.closed || !this.halt.due()) return
+    try {
+      await (this.options.probeStorage ?? probeDirectory)(this.options.directory)
+    } catch (error) {
+      this.halt.probeFailed(error)
+      return
+    }
+    await this.resumeAfterStorageFault()
+  }
+
+  /**
+   * The disk takes writes again. The ledger refuses writes after a failed one (that batch's
+   * outcome is unknown until reopened), so reopen it: its head — h or h+1, a batch lands whole or
+   * not at all — is authoritative. Rebuild what derives from it (the engine from the persisted
+   * consensus state, proposals, caches) and drop from the mempool what the head now holds.
+   */
+  private async resumeAfterStorageFault(): Promise<void> {
+    const previousHeight = this.head().height
+    try {
+      await this.store.close()
+    } catch (error) {
+      // The reopen below is what matters; LevelDB releases its lock even when a close fails.
+      this.options.logger.debug('closing the failed ledger', {error: (error as Error).message})
+    }
+    try {
+      this.store = await Chain.openLedger(this.options)
+      this.proposals = this.createProposals()
+      this.committedReads.clear()
+      await this.initialise()
+      await this.forgetCommittedSince(previousHeight)
+    } catch (error) {
+      if (toWichainError(error).code === 'STORAGE_ERROR') this.halt.probeFailed(error)
+      else this.halt.becomePermanent(error)
+      return
+    }
+    this.proposeHeight = undefined
+    this.lastEngineTickMs = 0
+    this.lastBlockTimeMs = this.now()
+    this.halt.resumed({height: this.head().height, pendingTxs: this.mempool.size})
+  }
+
+  /** Blocks the reopened ledger holds above `height` (the batch that failed did land): settle their txs. */
+  private async forgetCommittedSince(height: number): Promise<void> {
+    const head = this.head().height
+    for (let next = height + 1; next <= head; next++) {
+      const block = await this.ledger.getBlock(next)
+      if (block === undefined) continue
+      this.mempool.remove(block.txs.map((tx) => tx.hashHex))
+      this.options.onBlockCommitted?.({height: next, txs: block.txs.length, latenciesMs: []})
+    }
+    this.mempool.pruneExpired(head + 1)
+    if (head > height) this.options.onValidatorsChanged?.(this.validators(), this.members())
+  }
+
   /** A consensus message from a peer. */
   step(from: NodeId, bytes: Uint8Array): Promise<void> {
-    return this.enqueue(async () => {
-      if (this.closed) return
+    return this.drive(undefined, async () => {
       this.lastConsensusMessageMs = this.now()
       this.proposals.stepping = {from, bytes}
       try {
@@ -336,6 +448,7 @@ export class Chain {
     if (height <= head.height) return
     const {block, execution} = await this.proposals.executedFor(height, payload)
     await this.ledger.commitBlock({block, receipts: execution.receipts, certificate, stateWrites: execution.writes})
+    this.halt.committed()
     this.committedReads.clear()
     this.tipState = {stateRoot: block.header.stateRoot, timestamp: block.header.timestamp}
     this.lastBlockTimeMs = this.now()
@@ -388,9 +501,9 @@ export class Chain {
    * A block fetched by block sync. The engine accepts it only as the next height with a valid
    * certificate for that height's validators; returns whether it was applied.
    */
-  applySynced(block: CommittedBlock): Promise<boolean> {
-    return this.enqueue(async () => {
-      if (this.closed || block.height !== this.head().height + 1) return false
+  async applySynced(block: CommittedBlock): Promise<boolean> {
+    const applied = await this.drive(false, async () => {
+      if (block.height !== this.head().height + 1) return false
       const accepted = this.engine.stepCommitted(block)
       await this.drainReady()
       return accepted && this.head().height >= block.height
@@ -412,15 +525,26 @@ export class Chain {
     return blocks
   }
 
-  /** Resolves when the tx commits (or undefined after `timeoutMs`). */
+  /**
+   * Resolves when the tx commits (or undefined after `timeoutMs`). CHAIN_HALTED when the chain
+   * halts (or has halted) before the tx commits: it stays pending and commits if the chain resumes.
+   */
   async waitForTx(txHash: string, timeoutMs: number): Promise<TxLocation | undefined> {
+    const notCommitted = () => this.halt.error(`tx ${txHash} is not committed`, {txHash})
+    if (this.halt.record !== undefined) {
+      const found = await this.getTxLocation(txHash)
+      if (found === undefined) throw notCommitted()
+      return found
+    }
     const wait = this.waiters.wait(txHash, timeoutMs)
     const found = await this.getTxLocation(txHash)
     if (found !== undefined) {
       this.waiters.cancel(txHash, wait)
       return found
     }
-    return wait.promise
+    const result = await wait.promise
+    if (result === undefined && this.halt.record !== undefined) throw notCommitted()
+    return result
   }
 
   async getTxLocation(txHash: string): Promise<TxLocation | undefined> {
@@ -484,6 +608,11 @@ export class Chain {
       round: engine.round,
       leader: engine.leader,
       mempool: {txs: this.mempool.size, bytes: this.mempool.sizeBytes},
+      state: (this.halt.record === undefined ? 'running' : 'halted') as 'running' | 'halted',
+      /** Why and when the chain stopped, while it is halted; null while it runs. */
+      halted: this.halt.record === undefined ? null : {...this.halt.record},
+      /** Faults (halts) since the node started, by error code. */
+      faults: this.halt.faults(),
     }
   }
 

@@ -18,6 +18,7 @@ import {createBlock, encodeBlock, receiptRootOf, txRootOf, type Block} from '../
 import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock, type AdmissionRules} from './admission.js'
 import {executeBlock, type BlockExecution, type ExecutionEnvironment} from './executor.js'
+import {ExecutionFault} from './faults.js'
 import {blockGasMaxOf, type Genesis} from './genesis.js'
 import type {Mempool} from './mempool.js'
 import {encodeCompactProposal, parsePayload, resolvePayload, type ParsedPayload} from './proposal.js'
@@ -130,6 +131,8 @@ export class Proposals {
       this.remember(block, execution)
       return true
     } catch (error) {
+      // Our own execution failed (faults.ts): not the proposal's fault; the chain must halt.
+      if (error instanceof ExecutionFault) throw error
       host.logger.warn('invalid proposal', {height, error: (error as Error).message})
       return false
     }

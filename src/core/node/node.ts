@@ -2,9 +2,12 @@
  * The node: hosts the chains of one home, ticks their consensus engines, connects multi-node
  * chains to their peers, and reports status (with the figures monitoring needs; listeners hear
  * each committed block). The RPC server and the Prometheus registry live in the API layer.
+ * A chain that faults halts by itself (chain/halt.ts); the node keeps hosting it, and reports
+ * it in status and `haltedChains()` (/health).
  */
 import {toHex} from '../bytes.js'
 import {Chain, type BlockCommittedEvent, type EngineContext} from '../chain/chain.js'
+import type {HaltRecord} from '../chain/halt.js'
 import type {Genesis} from '../chain/genesis.js'
 import type {ConsensusEngine} from '../consensus/engine.js'
 import {createPbftEngine} from '../consensus/pbft/index.js'
@@ -12,12 +15,14 @@ import {createRaftEngine} from '../consensus/raft/index.js'
 import {createSoloEngine} from '../consensus/solo/index.js'
 import {readKeystoreFile, type KeyPair} from '../crypto/index.js'
 import {WichainError} from '../errors.js'
+import {HALT_REMINDER_INTERVAL_MS} from '../limits.js'
 import type {Logger} from '../log.js'
 import {ChainFigures} from './chain-figures.js'
 import {HeaderChain} from './header-chain.js'
 import {HeaderFollower} from './header-follower.js'
 import {chainDataPath, headerDataPath, homePath, readGenesisFile, readNodeConfig, type NodeConfig} from './home.js'
 import {ChainNetwork} from './network.js'
+import type {SyncState} from './block-sync.js'
 
 export interface NodeOptions {
   readonly home: string
@@ -44,6 +49,11 @@ export function engineFactory(logger: Logger) {
   }
 }
 
+/** A chain without peers (solo) is always following its own head. */
+function soloSyncState(height: number): SyncState {
+  return {state: 'following', height, target: height, gap: 0, blocksPerSec: 0, etaSec: null, lastError: undefined, failures: 0, inFlight: 0}
+}
+
 export class Node {
   readonly config: NodeConfig
   private readonly chains = new Map<string, Chain>()
@@ -55,6 +65,8 @@ export class Node {
   private readonly commitListeners = new Set<(chainId: string, event: BlockCommittedEvent) => void>()
   private timer: NodeJS.Timeout | undefined
   private ticking = false
+  /** When the last "tick failed" line was written: at most one per HALT_REMINDER_INTERVAL_MS. */
+  private tickFailureLoggedAt = -Infinity
   readonly startedAt = Date.now()
 
   private constructor(
@@ -140,9 +152,16 @@ export class Node {
     if (this.ticking) return
     this.ticking = true
     try {
-      for (const chain of this.chains.values()) await chain.tick()
-    } catch (error) {
-      this.logger.error('tick failed', {error: (error as Error).message})
+      // A chain's tick never rejects on a fault (it halts instead); one chain's surprise must not
+      // stop the others' ticks, nor write a line per tick (~100 a second).
+      for (const chain of this.chains.values()) {
+        await chain.tick().catch((error: unknown) => {
+          const now = Date.now()
+          if (now - this.tickFailureLoggedAt < HALT_REMINDER_INTERVAL_MS) return
+          this.tickFailureLoggedAt = now
+          this.logger.error('tick failed', {chainId: chain.chainId, error: (error as Error).message})
+        })
+      }
     } finally {
       this.ticking = false
     }
@@ -184,6 +203,14 @@ export class Node {
     return this.headerChains.get(chainId ?? this.config.chainId)
   }
 
+  /** Chains halted on a fault, with why and when (a full chain only: header-only chains do not halt). */
+  haltedChains(): Array<{chainId: string} & HaltRecord> {
+    return [...this.chains.values()].flatMap((chain) => {
+      const halt = chain.halted()
+      return halt === undefined ? [] : [{chainId: chain.chainId, ...halt}]
+    })
+  }
+
   status() {
     return {
       running: true,
@@ -200,7 +227,7 @@ export class Node {
     const figures = this.figures.get(chain.chainId)!
     return {
       ...chain.status(),
-      sync: 'full' as 'full' | 'headers',
+      sync: {mode: 'full' as 'full' | 'headers', ...(network?.syncState() ?? soloSyncState(chain.head().height))},
       peers: network?.peerCount() ?? 0,
       peerList: network?.peers() ?? [],
       contracts: contractFigures(chain),
@@ -215,6 +242,10 @@ export class Node {
     const figures = this.figures.get(chain.chainId)!
     return {
       ...chain.status(),
+      state: 'running',
+      halted: null,
+      faults: {},
+      sync: {mode: 'headers' as const, ...soloSyncState(chain.head().height)},
       peers: network.peerCount(),
       peerList: network.peers(),
       contracts: [],

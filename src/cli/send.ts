@@ -6,8 +6,9 @@
  */
 import {Flags} from '@oclif/core'
 import {createSigner} from '../core/crypto/index.js'
+import {strictJsonRule} from '../core/codec/strict-json.js'
 import {isErrorCode, WichainError} from '../core/errors.js'
-import {createTx, TX_LIMITS} from '../core/types/tx.js'
+import {createTx, parseTxArgs, TX_LIMITS} from '../core/types/tx.js'
 import {clientFor, loadKey} from './context.js'
 import {chainFlag, homeFlag, keyFlag, passwordFileFlag, rpcFlag} from './flags.js'
 
@@ -56,14 +57,43 @@ interface ReceiptJson {
   readonly error?: {code: string; message: string} | null
 }
 
-/** JSON text of the args, refused here with a clear message when a tx could not carry it. */
+/**
+ * JSON text of the args, refused here with a clear message when a tx could not carry it: too
+ * large (PAYLOAD_TOO_LARGE), or not args a node admits (INVALID_TX naming the rule or limit:
+ * nesting, sizes, numbers beyond ±(2^53-1), lone surrogates; types/tx.ts parseTxArgs).
+ */
 export function argsText(args: unknown, what = 'arguments'): string {
   const text = JSON.stringify(args ?? {})
+  checkArgsText(text, what)
+  return text
+}
+
+/**
+ * `--args` JSON text as given, checked as a node would check it (types/tx.ts parseTxArgs): text
+ * that is not JSON is USAGE; JSON a node refuses (duplicate keys, too deep, a lone surrogate, an
+ * unsafe number …) is INVALID_TX with the reason. Sent as typed: the signed text is the user's.
+ */
+export function parseArgsFlag(text: string, flag = '--args'): string {
+  try {
+    checkArgsText(text, flag)
+  } catch (error) {
+    if (strictJsonRule(error) !== 'syntax') throw error
+    throw new WichainError('USAGE', `${flag} must be JSON, e.g. '{"key":"k1","hash":"…"}': ${(error as Error).message}`)
+  }
+  return text
+}
+
+function checkArgsText(text: string, what: string): void {
   const bytes = Buffer.byteLength(text)
   if (bytes > TX_LIMITS.argsBytesMax) {
     throw new WichainError('PAYLOAD_TOO_LARGE', `${what} are ${bytes} bytes of JSON; a tx carries at most ${TX_LIMITS.argsBytesMax}`)
   }
-  return text
+  try {
+    parseTxArgs(text)
+  } catch (error) {
+    if (!(error instanceof WichainError)) throw error
+    throw new WichainError(error.code, `${what}: ${error.message}; no node would accept this tx`, error.details)
+  }
 }
 
 /** Send `request` signed with --key; resolve with the receipt once committed with status ok. */

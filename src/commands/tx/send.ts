@@ -4,15 +4,8 @@ import {isErrorCode, WichainError} from '../../core/errors.js'
 import {createTx} from '../../core/types/tx.js'
 import {WichainCommand} from '../../cli/base.js'
 import {clientFor, loadKey} from '../../cli/context.js'
+import {parseArgsFlag} from '../../cli/send.js'
 import {chainFlag, homeFlag, keyFlag, passwordFileFlag, rpcFlag} from '../../cli/flags.js'
-
-function parseArgs(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    throw new WichainError('USAGE', '--args must be JSON, e.g. \'{"key":"k1","hash":"…"}\'')
-  }
-}
 
 export default class TxSend extends WichainCommand<typeof TxSend> {
   static summary = 'Sign and send a tx; waits for its commit unless --no-wait'
@@ -38,7 +31,7 @@ export default class TxSend extends WichainCommand<typeof TxSend> {
     const signer = createSigner(await loadKey(this.flags))
     const status = await client.chainStatus()
     const tx = createTx(
-      {chainId: status.chainId, contract: this.flags.contract, method: this.flags.method, args: parseArgs(this.flags.args), expiry: status.height + (status as {txExpiryWindow?: number}).txExpiryWindow! },
+      {chainId: status.chainId, contract: this.flags.contract, method: this.flags.method, args: parseArgsFlag(this.flags.args), expiry: status.height + (status as {txExpiryWindow?: number}).txExpiryWindow! },
       signer,
     )
     const result = await client.sendTx(tx, this.flags.wait ? this.flags['timeout-ms'] : 0)

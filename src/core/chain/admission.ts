@@ -3,9 +3,12 @@
  * validator, for each tx of a proposed block). Breaking one makes the whole block invalid, unlike
  * contract failures, which only fail the tx's receipt. All are read from the committed state
  * before the block, so every validator reaches the same answer.
+ * Args must be strict JSON within the "Tx args (JSON)" limits (types/tx.ts parseTxArgs): a
+ * proposer cannot put args into a block that parsers read two ways or that nest deep enough to
+ * exhaust a stack on some nodes only.
  */
 import {WichainError} from '../errors.js'
-import {verifyTxSignature, type Tx} from '../types/tx.js'
+import {checkTxArgs, verifyTxSignature, type Tx} from '../types/tx.js'
 import {ACCOUNTS_CONTRACT_NAME, readDisabledAccount} from './contracts/accounts.js'
 import {stateKey} from './executor.js'
 import type {Role} from './genesis.js'
@@ -33,6 +36,7 @@ export function checkTxForBlock(rules: AdmissionRules, tx: Tx, height: number, o
     throw new WichainError('UNAUTHORIZED', `sender ${tx.senderAddress} is not a registered account of chain "${rules.chainId}"`)
   }
   checkAccountEnabled(rules, tx.senderAddress)
+  checkTxArgs(tx)
   if (options.verifySignature && !verifyTxSignature(tx)) {
     throw new WichainError('BAD_SIGNATURE', `tx ${tx.hashHex}: SM2 signature does not verify for its sender`)
   }

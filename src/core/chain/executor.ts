@@ -3,18 +3,24 @@
  * the block. Writes go to a block overlay; each tx gets its own buffer on top, merged only when
  * the tx succeeds, so a failing tx changes nothing but still leaves a failed receipt.
  * Validity rules that make a whole block invalid (signature, chain id, expiry, replay, unknown
- * or disabled sender) are checked by `checkTxForBlock` before execution; a sender disabled by an
- * earlier tx of the same block gets a failed receipt (ACCOUNT_DISABLED) here.
+ * or disabled sender, args that are not strict JSON) are checked by `checkTxForBlock` before
+ * execution; a sender disabled by an earlier tx of the same block gets a failed receipt
+ * (ACCOUNT_DISABLED) here.
+ *
+ * Only deliberate failures (a WichainError such as CONTRACT_ERROR, CONTRACT_TRAP, OUT_OF_GAS,
+ * UNAUTHORIZED, INVALID_ARGUMENT) become failed receipts. Anything else thrown while executing a
+ * tx — a JS exception from host code, a stack overflow, an INTERNAL/STORAGE_ERROR/CORRUPT_DATA
+ * error — may differ between nodes, so it leaves `executeBlock` as an ExecutionFault (faults.ts).
  *
  * A tx names a system contract (TypeScript, in `env.contracts`, plus the built-in `contracts`
  * manager) or a user WASM contract deployed through the manager; the latter runs in the VM with
  * the chain's per-call gas limit, and its figures (calls, failures, gas) are updated in state.
  */
 import {toHex, utf8} from '../bytes.js'
-import {toWichainError, WichainError} from '../errors.js'
+import {WichainError} from '../errors.js'
 import {STATE_LIMITS, type StateWrite} from '../ledger/index.js'
 import {createReceipt, RECEIPT_LIMITS, type Receipt} from '../types/receipt.js'
-import type {Tx} from '../types/tx.js'
+import {parseTxArgs, type Tx} from '../types/tx.js'
 import type {JsonValue} from '../vm/runtime.js'
 import {StorageFault} from '../vm/write-buffer.js'
 import {ACCOUNTS_CONTRACT_NAME, readDisabledAccount} from './contracts/accounts.js'
@@ -23,6 +29,7 @@ import {recordCall} from './contracts/figures.js'
 import {contractManager} from './contracts/manager.js'
 import {isContractName, loadRecord, MANAGER_NAME, REGISTRY_LIMITS} from './contracts/registry.js'
 import {callWasmContract, type WasmCallInput} from './contracts/wasm-call.js'
+import {ExecutionFault, isExecutionFaultCause} from './faults.js'
 import {DEFAULT_TX_GAS_MAX, type Role} from './genesis.js'
 
 export interface ExecutionEnvironment {
@@ -165,7 +172,7 @@ function wasmInput(env: ExecutionEnvironment, contract: string, method: string, 
 function executeWasmTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; timestamp: number}, overlay: Overlay): Receipt {
   const state = {get: (key: Uint8Array) => overlay.get(toHex(key))}
   const context = {caller: tx.senderAddress, txHash: tx.hashHex, blockHeight: block.height, blockTime: block.timestamp}
-  const input = wasmInput(env, tx.body.contract, tx.body.method, JSON.parse(tx.body.args), context, 'tx')
+  const input = wasmInput(env, tx.body.contract, tx.body.method, parseTxArgs(tx.body.args), context, 'tx')
   const outcome = callWasmContract(contractState(MANAGER_NAME, overlay), state, input)
   if (!outcome.ok) return failedReceipt(tx, outcome.error, outcome.gasUsed)
   for (const write of outcome.writes) overlay.entries.set(toHex(write.key), write.value)
@@ -189,15 +196,17 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
     if (method.roles !== undefined && (context.sender.role === undefined || !method.roles.includes(context.sender.role))) {
       throw new WichainError('UNAUTHORIZED', `${tx.body.contract}.${tx.body.method} needs role ${method.roles.join('|')}; sender has ${context.sender.role ?? 'none'}`)
     }
-    const result = method.run(contractState(tx.body.contract, overlay), JSON.parse(tx.body.args) as unknown, context)
+    const result = method.run(contractState(tx.body.contract, overlay), parseTxArgs(tx.body.args), context)
     const resultJson = JSON.stringify(result ?? null)
     if (Buffer.byteLength(resultJson) > RECEIPT_LIMITS.resultBytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', 'result too large')
     return createReceipt({txHash: tx.hash, status: 'ok', result: resultJson, error: null, gasUsed: 0, events: []})
   } catch (error) {
     // A state read that failed is this node's fault, not the tx's: no receipt may record it.
     if (error instanceof StorageFault) throw error
+    // Nor may an engine-dependent or internal error (stack overflow, a bug in host code).
+    if (isExecutionFaultCause(error)) throw new ExecutionFault(tx.hashHex, block.height, error)
     overlay.entries.clear()
-    return failedReceipt(tx, toWichainError(error), 0)
+    return failedReceipt(tx, error as WichainError, 0)
   }
 }
 

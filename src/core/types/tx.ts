@@ -8,10 +8,15 @@ import {randomBytes} from 'node:crypto'
 import {toHex} from '../bytes.js'
 import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
 import {readBytes, readRecord, readString, readUint} from '../codec/fields.js'
+import {parseStrictJson, type JsonLimits, type JsonObject} from '../codec/strict-json.js'
 import {fastVerify} from '../crypto/native.js'
 import {addressOf, type Signer} from '../crypto/sm2.js'
 import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
+import {
+  TX_ARGS_ARRAY_LENGTH_MAX, TX_ARGS_DEPTH_MAX, TX_ARGS_KEY_LENGTH_MAX, TX_ARGS_KEYS_MAX, TX_ARGS_NUMBER_DIGITS_MAX,
+  TX_ARGS_STRING_LENGTH_MAX,
+} from '../limits.js'
 
 export const TX_LIMITS = Object.freeze({
   bytesMax: 128 * 1024,
@@ -19,6 +24,16 @@ export const TX_LIMITS = Object.freeze({
   nameLengthMax: 64,
   chainIdLengthMax: 64,
   nonceBytes: 16,
+})
+
+/** Shape limits of tx args (limits.ts, "Tx args (JSON)"). */
+export const TX_ARGS_LIMITS: JsonLimits = Object.freeze({
+  depthMax: TX_ARGS_DEPTH_MAX,
+  keysMax: TX_ARGS_KEYS_MAX,
+  keyLengthMax: TX_ARGS_KEY_LENGTH_MAX,
+  arrayLengthMax: TX_ARGS_ARRAY_LENGTH_MAX,
+  stringLengthMax: TX_ARGS_STRING_LENGTH_MAX,
+  numberDigitsMax: TX_ARGS_NUMBER_DIGITS_MAX,
 })
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/
@@ -65,12 +80,42 @@ function checkBody(body: TxBody): TxBody {
   }
   readString(body.args, `${what}.args`, TX_LIMITS.argsBytesMax)
   if (Buffer.byteLength(body.args) > TX_LIMITS.argsBytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', 'tx args too large')
+  // Decoding stays lenient (any JSON) so blocks committed before the strict rule still read;
+  // createTx and the block rules (admission.ts) hold args to parseTxArgs.
   try {
     JSON.parse(body.args)
   } catch {
     throw new WichainError('INVALID_TX', 'tx args are not valid JSON')
   }
   return body
+}
+
+/**
+ * The value of tx args text, which must be strict JSON (codec/strict-json.ts) with an object at
+ * the top level, within TX_ARGS_LIMITS: INVALID_TX naming the rule or limit otherwise. Every
+ * node, and a client in any language, reads such args as the same value.
+ */
+export function parseTxArgs(text: string): JsonObject {
+  return parseStrictJson(text, {limits: TX_ARGS_LIMITS, limitsName: 'TX_ARGS', what: 'tx args', code: 'INVALID_TX', topLevel: 'object'}) as JsonObject
+}
+
+/** Verdicts of parseTxArgs per built tx: admission, block building and validation ask again. */
+const ARGS_VERDICTS = new WeakMap<Tx, WichainError | null>()
+
+/** INVALID_TX unless the tx's args pass parseTxArgs (the verdict is kept with the tx). */
+export function checkTxArgs(tx: Tx): void {
+  let verdict = ARGS_VERDICTS.get(tx)
+  if (verdict === undefined) {
+    try {
+      parseTxArgs(tx.body.args)
+      verdict = null
+    } catch (error) {
+      if (!(error instanceof WichainError)) throw error
+      verdict = error
+    }
+    ARGS_VERDICTS.set(tx, verdict)
+  }
+  if (verdict !== null) throw new WichainError(verdict.code, `tx ${tx.hashHex}: ${verdict.message}`, verdict.details)
 }
 
 function bodyDocument(body: TxBody): Record<string, unknown> {
@@ -132,9 +177,13 @@ export interface TxRequest {
   readonly timestamp?: number
 }
 
-/** Build and sign a tx. `args` may be a JSON value or JSON text. */
+/**
+ * Build and sign a tx. `args` may be a JSON value or JSON text; either way the text must pass
+ * parseTxArgs (INVALID_TX otherwise), as no node would admit the tx.
+ */
 export function createTx(request: TxRequest, signer: Signer): Tx {
   const args = typeof request.args === 'string' ? request.args : JSON.stringify(request.args ?? {})
+  if (Buffer.byteLength(args) <= TX_LIMITS.argsBytesMax) parseTxArgs(args)
   const body = checkBody({
     chainId: request.chainId,
     sender: signer.publicKey,

@@ -13,6 +13,7 @@ import {decodeCanonical, encodeCanonical} from '../../codec/canonical.js'
 import {readArray, readRecord, readString, readUint} from '../../codec/fields.js'
 import {WichainError} from '../../errors.js'
 import type {GenesisAccount, Role} from '../genesis.js'
+import {argsObject, type Args} from './args.js'
 import type {CallContext, ContractState, SystemContract} from './contract.js'
 
 export const ACCOUNTS_CONTRACT_NAME = 'accounts'
@@ -48,16 +49,6 @@ const RECORD_KEYS = ['address', 'reason', 'height', 'txHash', 'by'] as const
 
 /** The state key (inside the contract's namespace) of an account's disabled record. */
 export const disabledKey = (address: string): string => `disabled/${address}`
-
-type Args = Record<string, unknown>
-
-function argsObject(args: unknown, allowed: readonly string[]): Args {
-  const value = args ?? {}
-  if (typeof value !== 'object' || Array.isArray(value)) throw new WichainError('INVALID_ARGUMENT', 'accounts: args must be an object')
-  const unknown = Object.keys(value).filter((key) => !allowed.includes(key))
-  if (unknown.length > 0) throw new WichainError('INVALID_ARGUMENT', `accounts: unknown argument ${unknown.join(', ')} (allowed: ${allowed.join(', ') || 'none'})`)
-  return value as Args
-}
 
 function readAddress(args: Args): string {
   const address = typeof args.address === 'string' ? args.address.toLowerCase() : ''
@@ -125,7 +116,7 @@ export function createAccountsContract(accounts: readonly GenesisAccount[]): Sys
   }
 
   const disable = (state: ContractState, rawArgs: unknown, context: CallContext) => {
-    const args = argsObject(rawArgs, ['address', 'reason'])
+    const args = argsObject(ACCOUNTS_CONTRACT_NAME, rawArgs ?? {}, ['address', 'reason'])
     const account = registered(readAddress(args))
     const reason = readReason(args.reason)
     if (readDisabledAccount(state, account.address) !== undefined) throw new WichainError('ALREADY_EXISTS', `accounts: ${account.address} is already disabled`)
@@ -142,7 +133,7 @@ export function createAccountsContract(accounts: readonly GenesisAccount[]): Sys
   }
 
   const enable = (state: ContractState, rawArgs: unknown) => {
-    const account = registered(readAddress(argsObject(rawArgs, ['address'])))
+    const account = registered(readAddress(argsObject(ACCOUNTS_CONTRACT_NAME, rawArgs ?? {}, ['address'])))
     const record = readDisabledAccount(state, account.address)
     if (record === undefined) throw new WichainError('ALREADY_EXISTS', `accounts: ${account.address} is already enabled`)
     state.delete(disabledKey(account.address))
@@ -151,7 +142,7 @@ export function createAccountsContract(accounts: readonly GenesisAccount[]): Sys
   }
 
   const list = (state: ContractState, rawArgs: unknown) => {
-    const args = argsObject(rawArgs, ['disabledOnly', 'offset', 'limit'])
+    const args = argsObject(ACCOUNTS_CONTRACT_NAME, rawArgs ?? {}, ['disabledOnly', 'offset', 'limit'])
     if (args.disabledOnly !== undefined && typeof args.disabledOnly !== 'boolean') throw new WichainError('INVALID_ARGUMENT', 'accounts: disabledOnly must be true or false')
     const offset = readCount(args.offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
     const limit = readCount(args.limit, 'limit', ACCOUNTS_LIMITS.pageMax, ACCOUNTS_LIMITS.pageMax)
@@ -165,7 +156,7 @@ export function createAccountsContract(accounts: readonly GenesisAccount[]): Sys
     methods: {
       disable: {readOnly: false, roles: ['orgadmin'], run: disable},
       enable: {readOnly: false, roles: ['orgadmin'], run: (state, args) => enable(state, args)},
-      get: {readOnly: true, run: (state, rawArgs) => statusOf(state, registered(readAddress(argsObject(rawArgs, ['address']))))},
+      get: {readOnly: true, run: (state, rawArgs) => statusOf(state, registered(readAddress(argsObject(ACCOUNTS_CONTRACT_NAME, rawArgs ?? {}, ['address']))))},
       list: {readOnly: true, run: (state, args) => list(state, args)},
     },
   }

@@ -5,6 +5,7 @@
 import {decodeCanonical, encodeCanonical} from '../../codec/canonical.js'
 import {readRecord, readString, readUint} from '../../codec/fields.js'
 import {WichainError} from '../../errors.js'
+import {argsObject, type Args} from './args.js'
 import type {ContractState, SystemContract} from './contract.js'
 
 export const EVIDENCE_LIMITS = Object.freeze({keyLengthMax: 256, metaBytesMax: 4096})
@@ -19,14 +20,7 @@ interface EvidenceRecord {
   readonly timestamp: number
 }
 
-function argsObject(args: unknown): Record<string, unknown> {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw new WichainError('INVALID_ARGUMENT', 'evidence: args must be an object')
-  }
-  return args as Record<string, unknown>
-}
-
-function readKey(args: Record<string, unknown>): string {
+function readKey(args: Args): string {
   const key = args.key
   if (typeof key !== 'string' || key.length === 0 || key.length > EVIDENCE_LIMITS.keyLengthMax) {
     throw new WichainError('INVALID_ARGUMENT', `evidence: key must be a string of 1..${EVIDENCE_LIMITS.keyLengthMax} characters`)
@@ -60,7 +54,7 @@ export const evidenceContract: SystemContract = {
       readOnly: false,
       roles: ['orgadmin', 'user', 'devops'],
       run(state, rawArgs, context) {
-        const args = argsObject(rawArgs)
+        const args = argsObject('evidence', rawArgs)
         const key = readKey(args)
         const hash = typeof args.hash === 'string' ? args.hash.toLowerCase() : ''
         if (!HASH_RE.test(hash) || hash.length % 2 !== 0) {
@@ -82,7 +76,7 @@ export const evidenceContract: SystemContract = {
     get: {
       readOnly: true,
       run(state, rawArgs) {
-        const key = readKey(argsObject(rawArgs))
+        const key = readKey(argsObject('evidence', rawArgs))
         const record = load(state, key)
         if (record === undefined) throw new WichainError('NOT_FOUND', `evidence: no record for key "${key}"`)
         return {key, ...record, meta: JSON.parse(record.meta) as unknown}

@@ -10,6 +10,7 @@
 import {WichainError} from '../../errors.js'
 import {instrumentGas} from '../../vm/gas.js'
 import {validateModule, type ModuleInfo} from '../../vm/validate.js'
+import {argsObject, type Args} from './args.js'
 import type {CallContext, ContractState, SystemContract} from './contract.js'
 import {loadFigures} from './figures.js'
 import {
@@ -20,15 +21,6 @@ import {
 const HEX_RE = /^(0x)?([0-9a-fA-F]{2})+$/
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/
 export const LIST_PAGE_MAX = 256
-
-type Args = Record<string, unknown>
-
-function argsObject(args: unknown, allowed: readonly string[]): Args {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new WichainError('INVALID_ARGUMENT', 'contracts: args must be an object')
-  const unknown = Object.keys(args).filter((key) => !allowed.includes(key))
-  if (unknown.length > 0) throw new WichainError('INVALID_ARGUMENT', `contracts: unknown argument ${unknown.map((key) => JSON.stringify(key)).join(', ')} (allowed: ${allowed.join(', ')})`)
-  return args as Args
-}
 
 function readName(args: Args): string {
   const name = args.name
@@ -99,7 +91,7 @@ function saveCode(state: ContractState, prepared: PreparedCode): void {
 }
 
 function deploy(state: ContractState, rawArgs: unknown, context: CallContext) {
-  const args = argsObject(rawArgs, ['name', 'code', 'version'])
+  const args = argsObject(MANAGER_NAME, rawArgs, ['name', 'code', 'version'])
   const name = readName(args)
   const versionTag = readVersionTag(args)
   if (RESERVED_NAMES.has(name)) throw new WichainError('INVALID_ARGUMENT', `contracts: "${name}" is reserved for a system contract`)
@@ -119,7 +111,7 @@ function deploy(state: ContractState, rawArgs: unknown, context: CallContext) {
 }
 
 function upgrade(state: ContractState, rawArgs: unknown, context: CallContext) {
-  const args = argsObject(rawArgs, ['name', 'code', 'version'])
+  const args = argsObject(MANAGER_NAME, rawArgs, ['name', 'code', 'version'])
   const current = requireRecord(state, readName(args))
   const versionTag = readVersionTag(args)
   if (current.status === 'destroyed') checkCallable(current)
@@ -148,7 +140,7 @@ function refuseTransition(current: ContractRecord, to: ContractStatus): never {
 /** freeze / unfreeze / destroy: a status change allowed only from the listed statuses. */
 function transition(to: ContractStatus, from: readonly ContractStatus[]) {
   return (state: ContractState, rawArgs: unknown, context: CallContext) => {
-    const current = requireRecord(state, readName(argsObject(rawArgs, ['name'])))
+    const current = requireRecord(state, readName(argsObject(MANAGER_NAME, rawArgs, ['name'])))
     if (!from.includes(current.status)) refuseTransition(current, to)
     const record: ContractRecord = {...current, status: to, updatedHeight: context.height, updatedTx: context.txHash}
     storeRecord(state, record)
@@ -157,12 +149,12 @@ function transition(to: ContractStatus, from: readonly ContractStatus[]) {
 }
 
 function status(state: ContractState, rawArgs: unknown) {
-  const record = requireRecord(state, readName(argsObject(rawArgs, ['name'])))
+  const record = requireRecord(state, readName(argsObject(MANAGER_NAME, rawArgs, ['name'])))
   return {...record, figures: loadFigures(state, record.name)}
 }
 
 function list(state: ContractState, rawArgs: unknown) {
-  const args = argsObject(rawArgs ?? {}, ['after', 'limit'])
+  const args = argsObject(MANAGER_NAME, rawArgs ?? {}, ['after', 'limit'])
   const limit = args.limit ?? LIST_PAGE_MAX
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > LIST_PAGE_MAX) {
     throw new WichainError('INVALID_ARGUMENT', `contracts: limit must be an integer in 1..${LIST_PAGE_MAX}`)

@@ -19,6 +19,7 @@ import {fromHex} from '../../bytes.js'
 import {validatePublicKey} from '../../crypto/sm2.js'
 import {WichainError} from '../../errors.js'
 import type {GenesisValidator} from '../genesis.js'
+import {argsObject, type Args} from './args.js'
 import type {CallContext, ContractMethod, ContractState, SystemContract} from './contract.js'
 
 export const NODES_CONTRACT_NAME = 'nodes'
@@ -40,15 +41,6 @@ export interface NodeMember {
   readonly address: string
   /** Present (only ever true) while an org admin has disabled it: not a validator, may not connect. */
   readonly disabled?: true
-}
-
-type Args = Record<string, unknown>
-
-function argsObject(args: unknown, allowed: readonly string[]): Args {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new WichainError('INVALID_ARGUMENT', 'nodes: args must be an object')
-  const unknown = Object.keys(args).filter((key) => !allowed.includes(key))
-  if (unknown.length > 0) throw new WichainError('INVALID_ARGUMENT', `nodes: unknown argument ${unknown.join(', ')} (allowed: ${allowed.join(', ')})`)
-  return args as Args
 }
 
 function readPublicKey(args: Args): string {
@@ -132,7 +124,7 @@ export function createNodesContract(genesisValidators: readonly GenesisValidator
 
 /** `disable`/`enable`: flag a member, keeping its record; never leaves the chain without a validator. */
 function setDisabled(state: ContractState, genesisValidators: readonly GenesisValidator[], rawArgs: unknown, disabled: boolean) {
-  const publicKey = readPublicKey(argsObject(rawArgs, ['publicKey']))
+  const publicKey = readPublicKey(argsObject(NODES_CONTRACT_NAME, rawArgs, ['publicKey']))
   const members = readMembers(state, genesisValidators)
   const target = members.find((member) => member.publicKey === publicKey)
   if (target === undefined) throw new WichainError('NOT_FOUND', `nodes: ${publicKey.slice(0, 16)}… is not a member`)
@@ -157,7 +149,7 @@ function memberMethods(genesisValidators: readonly GenesisValidator[]): SystemCo
         readOnly: false,
         roles: ['orgadmin'],
         run(state, rawArgs) {
-          const args = argsObject(rawArgs, ['publicKey', 'name', 'role', 'address'])
+          const args = argsObject(NODES_CONTRACT_NAME, rawArgs, ['publicKey', 'name', 'role', 'address'])
           const member: NodeMember = {
             publicKey: readPublicKey(args),
             name: readName(args.name),
@@ -178,7 +170,7 @@ function memberMethods(genesisValidators: readonly GenesisValidator[]): SystemCo
         readOnly: false,
         roles: ['orgadmin'],
         run(state, rawArgs) {
-          const publicKey = readPublicKey(argsObject(rawArgs, ['publicKey']))
+          const publicKey = readPublicKey(argsObject(NODES_CONTRACT_NAME, rawArgs, ['publicKey']))
           const members = readMembers(state, genesisValidators)
           const removed = members.find((member) => member.publicKey === publicKey)
           if (removed === undefined) throw new WichainError('NOT_FOUND', `nodes: ${publicKey.slice(0, 16)}… is not a member`)
@@ -194,7 +186,7 @@ function memberMethods(genesisValidators: readonly GenesisValidator[]): SystemCo
       list: {
         readOnly: true,
         run(state, rawArgs) {
-          argsObject(rawArgs ?? {}, [])
+          argsObject(NODES_CONTRACT_NAME, rawArgs ?? {}, [])
           return {members: readMembers(state, genesisValidators)}
         },
       },
@@ -247,7 +239,7 @@ export const NODES_CHANGES_PAGE_MAX = 1000
 const changesMethod: ContractMethod = {
   readOnly: true,
   run(state, rawArgs) {
-    const args = argsObject(rawArgs ?? {}, ['start', 'count'])
+    const args = argsObject(NODES_CONTRACT_NAME, rawArgs ?? {}, ['start', 'count'])
     const start = args.start ?? 0
     const count = args.count ?? NODES_CHANGES_PAGE_MAX
     if (!Number.isSafeInteger(start) || (start as number) < 0) throw new WichainError('INVALID_ARGUMENT', 'nodes: start must be an unsigned integer')

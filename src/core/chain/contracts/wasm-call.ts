@@ -3,9 +3,13 @@
  * or destroyed contract (for txs), run the instrumented code over the contract's own state
  * namespace, and turn the outcome into receipt parts. Writes are handed to the caller only on
  * success; a trap, abort or out-of-gas returns a failure with the gas burnt and no writes.
+ * Output nested deeper than CONTRACT_OUTPUT_DEPTH_MAX (result, event data) is a CONTRACT_TRAP,
+ * decided without recursion, so a contract cannot make host code overflow the JS stack.
  */
 import {concatBytes, utf8} from '../../bytes.js'
+import {jsonDepthWithin, jsonTextDepth} from '../../codec/strict-json.js'
 import {WichainError, type ErrorCode} from '../../errors.js'
+import {CONTRACT_OUTPUT_DEPTH_MAX} from '../../limits.js'
 import {RECEIPT_LIMITS, type ReceiptEvent} from '../../types/receipt.js'
 import type {CallContext as VmContext} from '../../vm/host.js'
 import {executeContract, type JsonValue} from '../../vm/runtime.js'
@@ -62,6 +66,9 @@ function receiptEvents(events: readonly {name: string; data: string}[]): Receipt
     } catch {
       data = JSON.stringify(data)
     }
+    if (jsonTextDepth(data) > CONTRACT_OUTPUT_DEPTH_MAX) {
+      throw new WichainError('CONTRACT_TRAP', `event ${event.name}: data nests deeper than ${CONTRACT_OUTPUT_DEPTH_MAX} levels (CONTRACT_OUTPUT_DEPTH_MAX)`)
+    }
     if (data.length > RECEIPT_LIMITS.resultBytesMax) {
       throw new WichainError('PAYLOAD_TOO_LARGE', `event ${event.name}: data is too large for a receipt once quoted as JSON`)
     }
@@ -70,6 +77,10 @@ function receiptEvents(events: readonly {name: string; data: string}[]): Receipt
 }
 
 function resultText(result: JsonValue): string {
+  // Checked without recursion first: JSON.stringify of a deep value would exhaust the stack.
+  if (!jsonDepthWithin(result, CONTRACT_OUTPUT_DEPTH_MAX)) {
+    throw new WichainError('CONTRACT_TRAP', `result nests deeper than ${CONTRACT_OUTPUT_DEPTH_MAX} levels (CONTRACT_OUTPUT_DEPTH_MAX)`)
+  }
   const text = JSON.stringify(result)
   if (Buffer.byteLength(text) > RECEIPT_LIMITS.resultBytesMax) {
     throw new WichainError('PAYLOAD_TOO_LARGE', `result is larger than ${RECEIPT_LIMITS.resultBytesMax} bytes`)

@@ -42,12 +42,6 @@ const probeContract: SystemContract = {
         return value === undefined ? null : Buffer.from(value).toString('utf8')
       },
     },
-    throwPlain: {
-      readOnly: false,
-      run() {
-        throw new Error('plain failure')
-      },
-    },
     huge: {
       readOnly: false,
       run: () => 'x'.repeat(RECEIPT_LIMITS.resultBytesMax),
@@ -181,18 +175,16 @@ describe('core/chain/executor', () => {
     expect(execution.receipts[2]!.error!.message).to.match(/sender has none/)
   })
 
-  it('records non-Wichain errors as INTERNAL and bounds results and messages', () => {
+  it('bounds results and messages (non-Wichain errors are faults: execution-faults.test.ts)', () => {
     const execution = executeBlock(env, [
-      makeTx(user, {contract: 'probe', method: 'throwPlain'}),
       makeTx(user, {contract: 'probe', method: 'huge'}),
       makeTx(user, {contract: 'probe', method: 'longMessage'}),
       makeTx(user, {contract: 'probe', method: 'splitPair'}),
     ], BLOCK)
-    expect(execution.receipts[0]!.error).to.deep.equal({code: 'INTERNAL', message: 'plain failure'})
-    expect(execution.receipts[1]!.error!.code).to.equal('PAYLOAD_TOO_LARGE')
+    expect(execution.receipts[0]!.error!.code).to.equal('PAYLOAD_TOO_LARGE')
+    expect(execution.receipts[1]!.error!.message).to.have.length(RECEIPT_LIMITS.messageLengthMax)
     expect(execution.receipts[2]!.error!.message).to.have.length(RECEIPT_LIMITS.messageLengthMax)
-    expect(execution.receipts[3]!.error!.message).to.have.length(RECEIPT_LIMITS.messageLengthMax)
-    expect(execution.receipts[3]!.error!.message.endsWith('m\ufffd')).to.equal(true)
+    expect(execution.receipts[2]!.error!.message.endsWith('m\ufffd')).to.equal(true)
     // Every receipt must stay encodable (it goes into the receiptRoot).
     for (const receipt of execution.receipts) expect(() => encodeReceipt(receipt)).to.not.throw()
   })

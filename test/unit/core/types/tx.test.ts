@@ -227,7 +227,8 @@ describe('core/types/tx', () => {
       expectCode(() => createTx({...REQUEST, args: '{'}, signer), 'INVALID_TX')
       expectCode(() => createTx({...REQUEST, expiry: -1}, signer), 'DECODE_ERROR')
       expectCode(() => createTx({...REQUEST, nonce: new Uint8Array(8)}, signer), 'DECODE_ERROR')
-      expectCode(() => createTx({...REQUEST, args: '"\ud800"'}, signer), 'INVALID_ARGUMENT')
+      expectCode(() => createTx({...REQUEST, args: '{"a":"\ud800"}'}, signer), 'INVALID_TX', /lone surrogate/)
+      expectCode(() => createTx({...REQUEST, args: '{"a":"\\ud800"}'}, signer), 'INVALID_TX', /lone surrogate/)
     })
 
     it('builds frozen txs that keep their own copies of the byte fields', () => {
@@ -244,8 +245,15 @@ describe('core/types/tx', () => {
     it('defaults args to {} and accepts JSON text as is', () => {
       const {args: _args, ...withoutArgs} = REQUEST
       expect(createTx(withoutArgs, signer).body.args).to.equal('{}')
-      expect(createTx({...REQUEST, args: '[1,2]'}, signer).body.args).to.equal('[1,2]')
+      expect(createTx({...REQUEST, args: '{"a": [1, 2]}'}, signer).body.args).to.equal('{"a": [1, 2]}')
       expect(createTx({...REQUEST, args: null}, signer).body.args).to.equal('{}')
+    })
+
+    it('refuses args no node would admit: not an object, duplicate keys, too deep, unsafe numbers', () => {
+      for (const args of ['[1,2]', '"text"', 'null', '1']) expectCode(() => createTx({...REQUEST, args}, signer), 'INVALID_TX', /object at the top level/)
+      expectCode(() => createTx({...REQUEST, args: '{"key":"a","key":"b"}'}, signer), 'INVALID_TX', /key "key" twice/)
+      expectCode(() => createTx({...REQUEST, args: `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`}, signer), 'INVALID_TX', /TX_ARGS_DEPTH_MAX/)
+      expectCode(() => createTx({...REQUEST, args: {n: 2 ** 53}}, signer), 'INVALID_TX', /2\^53/)
     })
   })
 

@@ -101,8 +101,9 @@ describe('core/chain/contracts/accounts', () => {
     expectFailed(send(admin, 'disable', {address: stranger}), 'NOT_FOUND', /not a registered account/)
     expectFailed(send(admin, 'disable', {address: 'xyz'}), 'INVALID_ARGUMENT', /40 hex/)
     expectFailed(send(admin, 'disable', {address: user.address, reason: 'r'.repeat(ACCOUNTS_LIMITS.reasonLengthMax + 1)}), 'INVALID_ARGUMENT', /reason/)
-    expectFailed(send(admin, 'disable', {address: user.address, reason: '\ud800'}), 'INVALID_ARGUMENT', /reason/)
-    expectFailed(send(admin, 'enable', {address: user.address, reason: 'x'}), 'INVALID_ARGUMENT', /unknown argument reason/)
+    // A lone surrogate never reaches the contract: tx args are strict JSON.
+    expect(() => call(admin, 'disable', {address: user.address, reason: '\ud800'})).to.throw(/lone surrogate/)
+    expectFailed(send(admin, 'enable', {address: user.address, reason: 'x'}), 'INVALID_ARGUMENT', /unknown argument "reason"/)
     expect(() => query(env, 'accounts', 'get', {address: stranger}, height)).to.throw(/not a registered account/)
     expect(() => list({limit: ACCOUNTS_LIMITS.pageMax + 1})).to.throw(/limit/)
     expect(() => list({disabledOnly: 'yes'})).to.throw(/disabledOnly/)

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {up} from '../ops/local.js'
 import {WichainCommand} from '../cli/base.js'
 import {renderTable} from '../cli/output.js'
+import {shellCommand} from '../cli/invocation.js'
 import type {ConsensusKind} from '../core/types/certificate.js'
 
 export default class Up extends WichainCommand<typeof Up> {
@@ -26,6 +27,6 @@ export default class Up extends WichainCommand<typeof Up> {
     this.log(`chain ${result.chainId} (${result.consensus}) is up in ${result.dir}`)
     this.log(renderTable(result.nodes.map(({name, rpc, p2p, pid}) => ({name, rpc, p2p, pid}))))
     this.log(`admin keystores: ${Object.values(result.admin).join(', ')}`)
-    this.log(`try: wichain tx send --rpc ${result.nodes[0]?.rpc} --key ${result.admin.user} --contract evidence --method put --args '{"key":"demo-1","hash":"${'ab'.repeat(32)}"}'`)
+    this.log(`try: ${shellCommand()} tx send --rpc ${result.nodes[0]?.rpc} --key ${result.admin.user} --contract evidence --method put --args '{"key":"demo-1","hash":"${'ab'.repeat(32)}"}'`)
   }
 }

@@ -5,6 +5,8 @@ import {startDetached} from '../../ops/process.js'
 import {WichainError} from '../../core/errors.js'
 import {WichainCommand} from '../../cli/base.js'
 import {homeFlag} from '../../cli/flags.js'
+import {renderNodeStarted} from '../../cli/node-output.js'
+import {readNodeConfig} from '../../core/node/home.js'
 import {runningPid} from '../../ops/process.js'
 
 export default class NodeStart extends WichainCommand<typeof NodeStart> {
@@ -36,5 +38,11 @@ export default class NodeStart extends WichainCommand<typeof NodeStart> {
       process.once('SIGINT', shutdown)
     })
     return {stopped: true, name: running.node.config.name}
+  }
+
+  /** Detached: a few lines (name, pid, chains, RPC, P2P, log); `--json` has the whole status. */
+  protected render(result: Awaited<ReturnType<NodeStart['execute']>>): void {
+    if (!('detached' in result)) return super.render(result)
+    this.log(renderNodeStarted(this.flags.home, readNodeConfig(this.flags.home), result))
   }
 }

@@ -137,36 +137,6 @@ export const LOG_FILE_BYTES_MAX = 16 * MiB
 export const LOG_FILES_KEPT = 4
 /** One log line (a longer one is cut, keeping it valid JSON). */
 export const LOG_LINE_BYTES_MAX = 16 * KiB
-
-// ── Tx args (JSON) (codec/strict-json.ts, types/tx.ts, chain/admission.ts) ────────────────────
-//
-// Tx args must be JSON that every parser reads one way, and small enough in shape that nothing
-// recursive (JSON.stringify, a contract walking them) can exhaust an engine's stack: admission
-// and every validator (for each tx of a proposed block) refuse any other args with INVALID_TX.
-
-/** Nesting depth of tx args: the top-level object is depth 1. */
-export const TX_ARGS_DEPTH_MAX = 32
-/** Keys in one object of tx args. */
-export const TX_ARGS_KEYS_MAX = 256
-/** Characters (UTF-16 units) of one key of tx args. */
-export const TX_ARGS_KEY_LENGTH_MAX = 256
-/** Elements of one array of tx args. */
-export const TX_ARGS_ARRAY_LENGTH_MAX = 4096
-/**
- * Characters of one string of tx args. Derived: as long as the args text allows, since a deploy
- * carries its whole WASM module as one base64 string.
- */
-export const TX_ARGS_STRING_LENGTH_MAX = TX_ARGS_BYTES_MAX
-/**
- * Significant decimal digits of one number of tx args: no more than a double holds (17), so a
- * parser keeping decimals exactly and one rounding to a double read the same value.
- */
-export const TX_ARGS_NUMBER_DIGITS_MAX = 17
-/**
- * Nesting depth of a user contract's result and event data (JSON text it hands the host): deeper
- * output fails the call (CONTRACT_TRAP), so no receipt holds JSON a reader cannot re-serialise.
- */
-export const CONTRACT_OUTPUT_DEPTH_MAX = 64
 /** Block-sync requests a catching-up node keeps in flight (spread over the peers). */
 export const SYNC_REQUESTS_IN_FLIGHT_MAX = 4
 /** Bytes of fetched blocks a catching-up node buffers ahead of the one it applies next. */

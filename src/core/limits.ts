@@ -36,9 +36,15 @@ export const BLOCK_TXS_MAX = 10_000
  * Encoded block bytes. Derived from the frame: a block, with its certificate and the answer's
  * framing, must fit a one-item sync answer, so a block that could not travel cannot exist.
  */
-export const CERTIFICATE_BYTES_MAX = 64 * KiB
-export const SYNC_ITEM_OVERHEAD_BYTES = 64
 export const BLOCK_BYTES_MAX = 8 * MiB
+/** Bytes a block header and the block's CBOR framing take at most. */
+export const BLOCK_HEADER_BYTES_MAX = 4 * KiB
+/** Tx bytes a proposer packs into one block (it cuts the block here; validators refuse more). */
+export const BLOCK_TX_BYTES_MAX = BLOCK_BYTES_MAX - BLOCK_HEADER_BYTES_MAX
+/** A commit certificate's encoding (up to CERTIFICATE_SIGNATURES_MAX signatures; types/certificate.ts). */
+export const CERTIFICATE_BYTES_MAX = 64 * KiB
+/** Framing of one item (block + certificate, or header) inside a sync answer. */
+export const SYNC_ITEM_OVERHEAD_BYTES = 64
 
 // ── Sync answers (blocks, headers, txs by hash) ───────────────────────────────────────────────
 
@@ -50,6 +56,12 @@ export const SYNC_BLOCKS_PER_ANSWER_MAX = 64
 export const SYNC_HEADERS_PER_ANSWER_MAX = 256
 /** Txs per tx-fetch answer (and per forwarded tx batch). */
 export const TX_BATCH_TXS_MAX = 1024
+/** Node-set change links in one header answer (each carries a block's change txs and proofs). */
+export const SYNC_LINKS_PER_ANSWER_MAX = 8
+/** Block-sync requests a catching-up node keeps in flight (spread over the peers). */
+export const SYNC_REQUESTS_IN_FLIGHT_MAX = 4
+/** Bytes of fetched blocks a catching-up node buffers ahead of the one it applies next. */
+export const SYNC_BUFFER_BYTES_MAX = 4 * SYNC_ANSWER_BYTES_MAX
 
 // ── Tx args (JSON) (codec/strict-json.ts, types/tx.ts, chain/admission.ts) ────────────────────
 //
@@ -80,10 +92,6 @@ export const TX_ARGS_NUMBER_DIGITS_MAX = 17
  * output fails the call (CONTRACT_TRAP), so no receipt holds JSON a reader cannot re-serialise.
  */
 export const CONTRACT_OUTPUT_DEPTH_MAX = 64
-/** Block-sync requests a catching-up node keeps in flight (spread over the peers). */
-export const SYNC_REQUESTS_IN_FLIGHT_MAX = 4
-/** Bytes of fetched blocks a catching-up node buffers ahead of the one it applies next. */
-export const SYNC_BUFFER_BYTES_MAX = 4 * SYNC_ANSWER_BYTES_MAX
 
 // ── RPC (JSON-RPC over HTTP, api/rpc*.ts) ─────────────────────────────────────────────────────
 
@@ -137,10 +145,6 @@ export const LOG_FILE_BYTES_MAX = 16 * MiB
 export const LOG_FILES_KEPT = 4
 /** One log line (a longer one is cut, keeping it valid JSON). */
 export const LOG_LINE_BYTES_MAX = 16 * KiB
-/** Block-sync requests a catching-up node keeps in flight (spread over the peers). */
-export const SYNC_REQUESTS_IN_FLIGHT_MAX = 4
-/** Bytes of fetched blocks a catching-up node buffers ahead of the one it applies next. */
-export const SYNC_BUFFER_BYTES_MAX = 4 * SYNC_ANSWER_BYTES_MAX
 
 // ── CLI human output (cli/output.ts) ──────────────────────────────────────────────────────────
 
@@ -161,5 +165,10 @@ export const HALT_PROBE_DELAY_MS_MAX = 10_000
 export const HALT_PROBE_BYTES = 1 * MiB
 /** While halted, one reminder log line at most this often (the halt itself is logged once). */
 export const HALT_REMINDER_INTERVAL_MS = 30_000
-/** Node-set change links in one header answer (each carries a block's change txs and proofs). */
-export const SYNC_LINKS_PER_ANSWER_MAX = 8
+
+// ── Consensus messages ────────────────────────────────────────────────────────────────────────
+
+/** Raft append: entries past the first stop here (the first, a block, may be up to BLOCK_BYTES_MAX). */
+export const RAFT_APPEND_BYTES_MAX = 4 * MiB
+/** Consensus message framing beyond its payload (signed body, signature, entry headers). */
+export const CONSENSUS_OVERHEAD_BYTES_MAX = 64 * KiB

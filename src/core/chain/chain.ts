@@ -21,9 +21,11 @@ import {toWichainError, WichainError} from '../errors.js'
 import {Ledger} from '../ledger/index.js'
 import type {Logger} from '../log.js'
 import {encodeBlock, type Block} from '../types/block.js'
-import type {CommitCertificate} from '../types/certificate.js'
+import {certificateBytes, type CommitCertificate} from '../types/certificate.js'
+import {SYNC_ITEM_OVERHEAD_BYTES} from '../limits.js'
 import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock, type AdmissionRules} from './admission.js'
+import {ChainHalt, probeDirectory, type HaltRecord} from './halt.js'
 import type {SystemContract} from './contracts/contract.js'
 import {createAccountsContract} from './contracts/accounts.js'
 import {evidenceContract} from './contracts/evidence.js'
@@ -225,9 +227,9 @@ export class Chain {
     }
   }
 
-  /** Txs by hash for a peer resolving a compact proposal. */
-  txsByHash(hashes: readonly string[]): Promise<Uint8Array[]> {
-    return this.proposals.txsByHash(hashes)
+  /** Txs by hash for a peer resolving a compact proposal: at most `bytesMax` bytes past the first. */
+  txsByHash(hashes: readonly string[], bytesMax = Number.MAX_SAFE_INTEGER): Promise<Uint8Array[]> {
+    return this.proposals.txsByHash(hashes, bytesMax)
   }
 
   get chainId(): string {
@@ -508,19 +510,30 @@ export class Chain {
       await this.drainReady()
       return accepted && this.head().height >= block.height
     })
+    // A halted chain applies nothing: say why instead of "refused" (restore replays through here).
+    if (!applied && this.halt.record !== undefined) throw this.halt.error(`block ${block.height} not applied`)
+    return applied
   }
 
-  /** Committed blocks with their certificates, for peers that sync from us. */
-  async committedBlocks(fromHeight: number, countMax: number): Promise<CommittedBlock[]> {
+  /**
+   * Committed blocks with their certificates, for peers that sync from us: at most `countMax`
+   * blocks and, past the first, at most `bytesMax` bytes of blocks and certificates (the first
+   * always fits: BLOCK_BYTES_MAX + CERTIFICATE_BYTES_MAX is within any answer, limits.ts).
+   */
+  async committedBlocks(fromHeight: number, countMax: number, bytesMax = Number.MAX_SAFE_INTEGER): Promise<CommittedBlock[]> {
     const blocks: CommittedBlock[] = []
     const last = Math.min(this.head().height, fromHeight + countMax - 1)
+    let bytes = 0
     for (let height = Math.max(1, fromHeight); height <= last; height++) {
       // Block first: it fills the header cache the certificate check reads (in parallel, both
       // would decode the block).
       const block = await this.ledger.getBlock(height)
       const certificate = await this.ledger.getCertificate(height)
       if (block === undefined || !certificate) break
-      blocks.push({height, payload: encodeBlock(block), certificate})
+      const payload = encodeBlock(block)
+      bytes += payload.length + certificateBytes(certificate) + SYNC_ITEM_OVERHEAD_BYTES
+      if (bytes > bytesMax && blocks.length > 0) break
+      blocks.push({height, payload, certificate})
     }
     return blocks
   }

@@ -3,6 +3,7 @@
  * consensus kind, validator (node) keys, the accounts with their roles, and chain parameters.
  * Its canonical SM3 hash is the genesis block's stateRoot, so the genesis block hash pins it.
  */
+import {BLOCK_TXS_MAX} from '../limits.js'
 import {fromHex, toHex} from '../bytes.js'
 import {encodeCanonical} from '../codec/canonical.js'
 import {addressOf, validatePublicKey} from '../crypto/sm2.js'
@@ -151,7 +152,7 @@ function parseParams(value: unknown): ChainParams {
     return number
   }
   const params: ChainParams = {
-    blockTxsMax: read('blockTxsMax', 1, 10_000),
+    blockTxsMax: read('blockTxsMax', 1, BLOCK_TXS_MAX),
     blockIntervalMs: read('blockIntervalMs', 1, 60_000),
     txExpiryWindow: read('txExpiryWindow', 1, 1_000_000),
     mempoolTxsMax: read('mempoolTxsMax', 1, 1_000_000),

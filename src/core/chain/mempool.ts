@@ -47,11 +47,16 @@ export class Mempool {
   }
 
   /** Up to `countMax` txs in arrival order that are still valid at `height`. */
-  take(countMax: number, height: number): Tx[] {
+  /** The oldest txs still valid at `height`: at most `countMax` of them and `bytesMax` bytes. */
+  take(countMax: number, height: number, bytesMax = Number.MAX_SAFE_INTEGER): Tx[] {
     const selected: Tx[] = []
+    let bytes = 0
     for (const tx of this.txs.values()) {
       if (selected.length >= countMax) break
-      if (tx.body.expiry >= height) selected.push(tx)
+      if (tx.body.expiry < height) continue
+      if (bytes + tx.bytes.length > bytesMax) break
+      bytes += tx.bytes.length
+      selected.push(tx)
     }
     return selected
   }

@@ -14,7 +14,7 @@ import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
 import {nextStateRoot, type Ledger} from '../ledger/index.js'
 import type {Logger} from '../log.js'
-import {createBlock, encodeBlock, receiptRootOf, txRootOf, type Block} from '../types/block.js'
+import {BLOCK_LIMITS, createBlock, encodeBlock, receiptRootOf, txRootOf, type Block} from '../types/block.js'
 import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock, type AdmissionRules} from './admission.js'
 import {executeBlock, type BlockExecution, type ExecutionEnvironment} from './executor.js'
@@ -72,7 +72,7 @@ export class Proposals {
   build(height: number): {block: Block; payload: Uint8Array} | undefined {
     const {host} = this
     const rules = host.rules()
-    let txs = host.mempool.take(host.genesis.params.blockTxsMax, height).filter((tx) => {
+    let txs = host.mempool.take(host.genesis.params.blockTxsMax, height, BLOCK_LIMITS.txBytesMax).filter((tx) => {
       try {
         checkTxForBlock(rules, tx, height, {verifySignature: false})
         return true
@@ -115,6 +115,10 @@ export class Proposals {
       if (header.chainId !== host.genesis.chainId || header.height !== height || height !== head.height + 1) return invalid('wrong chain or height')
       if (!bytesEqual(header.prevHash, head.hash)) return invalid('does not extend our head')
       if (header.timestamp < host.tip().timestamp) return invalid('timestamp before its parent')
+      const txBytes = block.txs.reduce((sum, tx) => sum + tx.bytes.length, 0)
+      if (block.txs.length > host.genesis.params.blockTxsMax || txBytes > BLOCK_LIMITS.txBytesMax) {
+        return invalid(`block of ${block.txs.length} txs and ${txBytes} tx bytes is above the limits (${host.genesis.params.blockTxsMax} txs, ${BLOCK_LIMITS.txBytesMax} bytes)`)
+      }
       const rules = host.rules()
       const seen = new Set<string>()
       for (const tx of block.txs) {
@@ -175,12 +179,16 @@ export class Proposals {
   }
 
   /** Txs by hash for a peer resolving a compact proposal: pending, fetched or committed. */
-  async txsByHash(hashes: readonly string[]): Promise<Uint8Array[]> {
+  async txsByHash(hashes: readonly string[], bytesMax = Number.MAX_SAFE_INTEGER): Promise<Uint8Array[]> {
     const {host} = this
     const found: Uint8Array[] = []
+    let bytes = 0
     for (const hashHex of hashes) {
       const tx = host.mempool.get(hashHex) ?? this.fetched.get(hashHex) ?? (await host.ledger.getTx(fromHex(hashHex, 'tx hash')))?.tx
-      if (tx !== undefined) found.push(tx.bytes)
+      if (tx === undefined) continue
+      bytes += tx.bytes.length
+      if (bytes > bytesMax && found.length > 0) break
+      found.push(tx.bytes)
     }
     return found
   }

@@ -1,5 +1,6 @@
 /** Limits and defaults of the network layer; every queue, frame and wait is bounded. */
 import {WichainError} from '../errors.js'
+import {FRAME_BYTES_MAX} from '../limits.js'
 import {FRAME_BYTES_LIMIT} from './frame.js'
 
 export interface NetworkLimits {
@@ -24,7 +25,7 @@ export interface NetworkLimits {
 }
 
 export const DEFAULT_LIMITS: NetworkLimits = Object.freeze({
-  frameBytesMax: 16 * 1024 * 1024,
+  frameBytesMax: FRAME_BYTES_MAX,
   handshakeTimeoutMs: 5_000,
   connectTimeoutMs: 5_000,
   sendQueueMessagesMax: 4_096,

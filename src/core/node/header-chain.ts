@@ -154,7 +154,6 @@ export class HeaderChain {
       consensus: this.genesis.consensus,
       txExpiryWindow: this.genesis.params.txExpiryWindow,
       role: 'observer',
-      sync: 'headers' as const,
       round: 0,
       leader: undefined,
       mempool: {txs: 0, bytes: 0},

@@ -8,7 +8,8 @@ import type {Logger} from '../log.js'
 import type {HeaderChain} from './header-chain.js'
 import {decodeHeadersAnswer} from './header-sync.js'
 import type {ChainNetwork} from './network.js'
-import {decodeStatusAnswer, SYNC_HEADERS_PER_REQUEST_MAX} from './sync-protocol.js'
+import {SYNC_HEADERS_PER_ANSWER_MAX} from '../limits.js'
+import {decodeStatusAnswer} from './sync-protocol.js'
 
 const POLL_MS = 1_000
 /** Requests in one sync pass; the next poll continues (a bound on one pass, not on the chain). */
@@ -37,7 +38,7 @@ export class HeaderFollower {
       if (best === undefined) return
       for (let request = 0; request < REQUESTS_PER_PASS_MAX && this.chain.head().height < best.height; request++) {
         const from = this.chain.head().height + 1
-        const answer = decodeHeadersAnswer(await this.network.request(best.peer, {type: 'headers', from, count: SYNC_HEADERS_PER_REQUEST_MAX}))
+        const answer = decodeHeadersAnswer(await this.network.request(best.peer, {type: 'headers', from, count: SYNC_HEADERS_PER_ANSWER_MAX}))
         if (answer.headers.length === 0) return
         const result = await this.chain.apply(answer)
         if (result.applied > 0) this.logger.info('synced headers', {from, to: this.chain.head().height, peer: best.peer.slice(0, 16)})

@@ -12,14 +12,14 @@ import type {Ledger} from '../ledger/index.js'
 import {decodeHeader, encodeHeader, type BlockHeader} from '../types/block.js'
 import {certificateFromDocument, certificateToDocument, type CommitCertificate} from '../types/certificate.js'
 import {changeHeights, membershipLink, readMembershipLink, type MembershipLink, type MembershipSource} from '../chain/membership.js'
-import {SYNC_HEADERS_PER_REQUEST_MAX} from './sync-protocol.js'
+import {SYNC_ANSWER_BYTES_MAX, SYNC_HEADERS_PER_ANSWER_MAX, SYNC_LINKS_PER_ANSWER_MAX} from '../limits.js'
 
 export const HEADER_SYNC_LIMITS = Object.freeze({
-  headersPerAnswerMax: SYNC_HEADERS_PER_REQUEST_MAX,
+  headersPerAnswerMax: SYNC_HEADERS_PER_ANSWER_MAX,
   /** Node-set changes per answer: the range ends at the last one that fits. */
-  linksPerAnswerMax: 8,
-  /** Encoded answer bytes, well under a frame (16 MiB); the range is cut before it overflows. */
-  answerBytesMax: 8 * 1024 * 1024,
+  linksPerAnswerMax: SYNC_LINKS_PER_ANSWER_MAX,
+  /** Encoded answer bytes past the first header (limits.ts: within a frame). */
+  answerBytesMax: SYNC_ANSWER_BYTES_MAX,
 })
 
 export interface HeaderEntry {

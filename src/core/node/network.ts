@@ -18,9 +18,12 @@ import type {Channel} from '../net/envelope.js'
 import {encodeHeadersAnswer, serveHeaders} from './header-sync.js'
 import type {NodeConfig} from './home.js'
 import {PEER_HEALTH_DEFAULTS, PeerHealth, type PeerHealthEvent, type PeerObservation} from './peer-health.js'
+import {SYNC_ANSWER_BYTES_MAX, TX_BATCH_TXS_MAX} from '../limits.js'
+import {decodeTx} from '../types/tx.js'
+import {BlockSync, type SyncState} from './block-sync.js'
 import {
-  decodeTxBatch, encodeTxBatch, TX_BATCH_TXS_MAX,
-  decodeBlocksAnswer, decodeStatusAnswer, decodeSyncQuery, encodeBlocksAnswer, encodeStatusAnswer, encodeSyncQuery, SYNC_BLOCKS_PER_REQUEST_MAX, type SyncQuery,
+  decodeTxBatch, encodeTxBatch,
+  decodeSyncQuery, encodeBlocksAnswer, encodeStatusAnswer, encodeSyncQuery, type SyncQuery,
 } from './sync-protocol.js'
 
 const SYNC_TIMEOUT_MS = 10_000
@@ -78,7 +81,7 @@ export interface ChainNetworkOptions {
 }
 
 export class ChainNetwork {
-  private syncing = false
+  private blockSync: BlockSync | undefined
   private forwardQueue: Uint8Array[] = []
   private forwardBytes = 0
   private forwardTimer: unknown
@@ -171,34 +174,43 @@ export class ChainNetwork {
         else this.network.send(to, CHANNELS.consensus, bytes)
       },
       onTxAdmitted: (tx: {bytes: Uint8Array}) => this.forward(tx.bytes),
-      onSyncRequest: (request: SyncRequest) => void this.syncFrom(request.peer),
+      onSyncRequest: (request: SyncRequest) => this.onSyncRequest(request),
       fetchTxs: (hashes: readonly string[], peer: string | undefined) => this.fetchTxs(hashes, peer),
     }
   }
 
   /**
    * Txs by hash from peers (a compact proposal named txs we lack): the preferred peer first, then
-   * the others, in chunks of one tx batch, until every hash is found or every peer was asked.
+   * the others. Answers are bounded by bytes, so a peer is asked again for what it did not return
+   * as long as it returns something; then the next peer is asked for the rest.
    */
   private async fetchTxs(hashes: readonly string[], preferred: string | undefined): Promise<Uint8Array[]> {
-    const wanted = [...new Set(hashes)]
+    const remaining = new Set(hashes)
     const connected = this.network.connectedPeers()
     const order = preferred !== undefined && connected.includes(preferred) ? [preferred, ...connected.filter((peer) => peer !== preferred)] : connected
     const found: Uint8Array[] = []
     for (const peer of order) {
-      let answered = 0
       try {
-        for (let offset = 0; offset < wanted.length; offset += TX_BATCH_TXS_MAX) {
-          const chunk = wanted.slice(offset, offset + TX_BATCH_TXS_MAX).map((hash) => fromHex(hash, 'tx hash'))
-          const txs = decodeTxBatch(await this.sync.request(peer, encodeSyncQuery({type: 'txs', hashes: chunk}), SYNC_TIMEOUT_MS))
+        while (remaining.size > 0) {
+          const chunk = [...remaining].slice(0, TX_BATCH_TXS_MAX)
+          const txs = decodeTxBatch(await this.sync.request(peer, encodeSyncQuery({type: 'txs', hashes: chunk.map((hash) => fromHex(hash, 'tx hash'))}), SYNC_TIMEOUT_MS))
+          if (txs.length === 0) break
+          // A peer answers only what it holds; the chain checks every tx against the proposal.
           found.push(...txs)
-          answered += txs.length
+          const answered = new Set(txs.map((tx) => txHashOf(tx)))
+          let progressed = false
+          for (const hash of chunk) {
+            if (answered.has(hash)) {
+              remaining.delete(hash)
+              progressed = true
+            }
+          }
+          if (!progressed) break
         }
       } catch (error) {
         this.logger.debug('tx fetch from a peer failed', {peer: peer.slice(0, 16), error: (error as Error).message})
       }
-      // A peer answers only what it holds; the chain checks every tx against the proposal.
-      if (answered >= wanted.length) break
+      if (remaining.size === 0) break
     }
     return found
   }
@@ -209,16 +221,26 @@ export class ChainNetwork {
       if (channel === CHANNELS.consensus) void chain.step(from, body)
       else if (channel === CHANNELS.tx) this.admitForwarded(chain, body)
     })
-    this.network.onPeerConnected(() => void this.syncFrom(undefined))
+    this.blockSync = new BlockSync({
+      chain,
+      peers: () => this.network.connectedPeers(),
+      request: (peer, query) => this.request(peer, query),
+      now: () => this.timers.now(),
+      logger: this.logger,
+      onPeerHeight: (peer, height) => this.health.recordHeight(peer, height),
+    })
+    this.network.onPeerConnected(() => void this.blockSync?.poll())
+    this.network.onPeerDisconnected((peer) => this.blockSync?.forgetPeer(peer))
     this.sync.onRequest(async (_from, bytes) => {
       const query = decodeSyncQuery(bytes)
       if (query.type === 'status') return encodeStatusAnswer(chain.head())
-      if (query.type === 'txs') return encodeTxBatch(await chain.txsByHash(query.hashes.map((hash) => toHex(hash))))
+      // Every answer is bounded by bytes as well as count, and carries at least one item.
+      if (query.type === 'txs') return encodeTxBatch(await chain.txsByHash(query.hashes.map((hash) => toHex(hash)), SYNC_ANSWER_BYTES_MAX))
       if (query.type === 'headers') return encodeHeadersAnswer(await serveHeaders(chain, query.from, query.count))
-      return encodeBlocksAnswer(await chain.committedBlocks(query.from, query.count))
+      return encodeBlocksAnswer(await chain.committedBlocks(query.from, query.count, SYNC_ANSWER_BYTES_MAX))
     })
     this.pollTimer = this.timers.setInterval(() => {
-      void this.syncFrom(undefined)
+      void this.blockSync?.poll()
       this.checkPeerHealth()
     }, STATUS_POLL_MS)
   }
@@ -265,46 +287,16 @@ export class ChainNetwork {
     return this.network.connectedPeers().length
   }
 
-  /** Pull blocks from `peer` (or the most advanced connected peer) until we reach its head. */
-  private async syncFrom(peer: string | undefined): Promise<void> {
-    if (this.syncing || this.chain === undefined) return
-    this.syncing = true
-    try {
-      const target = peer ?? (await this.bestPeer())
-      if (target === undefined) return
-      for (;;) {
-        const from = this.chain.head().height + 1
-        const answer = await this.sync.request(target, encodeSyncQuery({type: 'blocks', from, count: SYNC_BLOCKS_PER_REQUEST_MAX}), SYNC_TIMEOUT_MS)
-        const blocks = decodeBlocksAnswer(answer)
-        if (blocks.length === 0) return
-        for (const block of blocks) {
-          if (!(await this.chain.applySynced(block))) return
-        }
-        this.logger.info('synced blocks', {from, to: this.chain.head().height, peer: target.slice(0, 16)})
-        if (blocks.length < SYNC_BLOCKS_PER_REQUEST_MAX) return
-      }
-    } catch (error) {
-      this.logger.debug('sync attempt failed', {error: (error as Error).message})
-    } finally {
-      this.syncing = false
-    }
+  /** The engine cannot go on from consensus messages alone: a peer has blocks up to `toHeight`. */
+  private onSyncRequest(request: SyncRequest): void {
+    if (this.blockSync === undefined) return
+    if (request.peer !== undefined) this.blockSync.notePeerHeight(request.peer, request.toHeight)
+    void this.blockSync.catchUp()
   }
 
-  private async bestPeer(): Promise<string | undefined> {
-    let best: {peer: string; height: number} | undefined
-    const ours = this.chain.head().height
-    await Promise.all(
-      this.network.connectedPeers().map(async (peer) => {
-        try {
-          const status = decodeStatusAnswer(await this.sync.request(peer, encodeSyncQuery({type: 'status'}), SYNC_TIMEOUT_MS))
-          this.health.recordHeight(peer, status.height)
-          if (status.height > ours && (best === undefined || status.height > best.height)) best = {peer, height: status.height}
-        } catch {
-          // an unreachable peer is simply not a sync source this round
-        }
-      }),
-    )
-    return best?.peer
+  /** Sync state of the attached chain (undefined for a header-only node). */
+  syncState(): SyncState | undefined {
+    return this.blockSync?.state()
   }
 
   /**
@@ -351,10 +343,20 @@ export class ChainNetwork {
   }
 
   async close(): Promise<void> {
+    this.blockSync?.close()
     this.flushForwarded()
     if (this.pollTimer !== undefined) this.timers.clearInterval(this.pollTimer)
     this.sync.close()
     await this.network.close()
+  }
+}
+
+/** The hash of fetched tx bytes; undecodable bytes match nothing (the chain refuses them anyway). */
+function txHashOf(bytes: Uint8Array): string {
+  try {
+    return decodeTx(bytes).hashHex
+  } catch {
+    return ''
   }
 }
 

@@ -9,8 +9,9 @@ import {readArray, readBytes, readEnum, readRecord, readUint} from '../codec/fie
 import type {CommittedBlock} from '../consensus/engine.js'
 import {certificateFromDocument, certificateToDocument} from '../types/certificate.js'
 
-export const SYNC_BLOCKS_PER_REQUEST_MAX = 64
-export const SYNC_HEADERS_PER_REQUEST_MAX = 256
+import {SYNC_BLOCKS_PER_ANSWER_MAX, SYNC_HEADERS_PER_ANSWER_MAX, TX_BATCH_TXS_MAX} from '../limits.js'
+
+export {SYNC_BLOCKS_PER_ANSWER_MAX, SYNC_HEADERS_PER_ANSWER_MAX, TX_BATCH_TXS_MAX}
 
 export type SyncQuery =
   | {readonly type: 'status'}
@@ -36,7 +37,7 @@ export function decodeSyncQuery(bytes: Uint8Array): SyncQuery {
     return {type, hashes: readArray(fields.hashes, 'hashes', TX_BATCH_TXS_MAX).map((hash, index) => readBytes(hash, `hashes[${index}]`, {exact: 32}))}
   }
   const fields = readRecord(document, 'sync query', ['type', 'from', 'count'])
-  const countMax = type === 'headers' ? SYNC_HEADERS_PER_REQUEST_MAX : SYNC_BLOCKS_PER_REQUEST_MAX
+  const countMax = type === 'headers' ? SYNC_HEADERS_PER_ANSWER_MAX : SYNC_BLOCKS_PER_ANSWER_MAX
   return {type, from: readUint(fields.from, 'from'), count: Math.min(readUint(fields.count, 'count'), countMax)}
 }
 
@@ -55,7 +56,7 @@ export function encodeBlocksAnswer(blocks: readonly CommittedBlock[]): Uint8Arra
 
 export function decodeBlocksAnswer(bytes: Uint8Array): CommittedBlock[] {
   const fields = readRecord(decodeCanonical(bytes, 'sync blocks'), 'sync blocks', ['blocks'])
-  return readArray(fields.blocks, 'blocks', SYNC_BLOCKS_PER_REQUEST_MAX).map((entry, index) => {
+  return readArray(fields.blocks, 'blocks', SYNC_BLOCKS_PER_ANSWER_MAX).map((entry, index) => {
     const block = readRecord(entry, `blocks[${index}]`, ['height', 'payload', 'certificate'])
     return {
       height: readUint(block.height, 'height'),
@@ -66,7 +67,6 @@ export function decodeBlocksAnswer(bytes: Uint8Array): CommittedBlock[] {
 }
 
 /** Forwarded client txs: a canonical CBOR array of tx bytes (each decoded and checked on admission). */
-export const TX_BATCH_TXS_MAX = 1024
 
 export function encodeTxBatch(txs: readonly Uint8Array[]): Uint8Array {
   return encodeCanonical(txs)

@@ -3,6 +3,7 @@
  * after execution (stateRoot); its hash is SM3 of the canonical header bytes and chains blocks
  * through prevHash. Height 0 is the genesis block (no txs; its header hashes the genesis config).
  */
+import {BLOCK_BYTES_MAX, BLOCK_TX_BYTES_MAX, BLOCK_TXS_MAX} from '../limits.js'
 import {bytesEqual, toHex} from '../bytes.js'
 import {WichainError} from '../errors.js'
 import {decodeCanonical, encodeCanonical} from '../codec/canonical.js'
@@ -12,7 +13,8 @@ import {merkleRoot} from './merkle.js'
 import {encodeReceipt, type Receipt} from './receipt.js'
 import {txFromDocument, txToDocument, type Tx} from './tx.js'
 
-export const BLOCK_LIMITS = Object.freeze({txsMax: 10_000, bytesMax: 8 * 1024 * 1024})
+/** limits.ts: a block must fit a one-item sync answer, so its bytes derive from the frame. */
+export const BLOCK_LIMITS = Object.freeze({txsMax: BLOCK_TXS_MAX, bytesMax: BLOCK_BYTES_MAX, txBytesMax: BLOCK_TX_BYTES_MAX})
 
 export interface BlockHeader {
   readonly chainId: string

@@ -41,6 +41,13 @@ export function certificateToDocument(certificate: CommitCertificate): Record<st
   }
 }
 
+/** Bytes of a certificate's encoding, bounded from above (no encoding needed). */
+export const CERTIFICATE_FIXED_BYTES = 128
+export const CERTIFICATE_SIGNATURE_BYTES = 65 + 64 + 32
+export function certificateBytes(certificate: CommitCertificate): number {
+  return CERTIFICATE_FIXED_BYTES + certificate.signatures.length * CERTIFICATE_SIGNATURE_BYTES
+}
+
 export function encodeCertificate(certificate: CommitCertificate): Uint8Array {
   return encodeCanonical(certificateToDocument(certificate))
 }

@@ -1,4 +1,5 @@
 /** Raft options and their defaults. Durations are in driver ticks. */
+import {MESSAGE_BYTES_MAX, RAFT_APPEND_BYTES_MAX} from '../../limits.js'
 import type {Logger} from '../../log.js'
 import type {EngineOptions} from '../engine.js'
 
@@ -36,6 +37,6 @@ export const RAFT_TIMING_DEFAULTS: RaftTiming = Object.freeze({
 export const RAFT_LIMITS_DEFAULTS: RaftLimits = Object.freeze({
   retainedEntries: 16,
   entriesPerAppendMax: 16,
-  appendBytesMax: 4 * 1024 * 1024,
-  messageBytesMax: 16 * 1024 * 1024,
+  appendBytesMax: RAFT_APPEND_BYTES_MAX,
+  messageBytesMax: MESSAGE_BYTES_MAX,
 })

@@ -12,7 +12,7 @@ import {createSigner} from '../../../../src/core/crypto/index.js'
 import {nullLogger} from '../../../../src/core/log.js'
 import {HeaderChain} from '../../../../src/core/node/header-chain.js'
 import {decodeHeadersAnswer, encodeHeadersAnswer, serveHeaders, type HeadersAnswer} from '../../../../src/core/node/header-sync.js'
-import {decodeSyncQuery, encodeSyncQuery, SYNC_HEADERS_PER_REQUEST_MAX} from '../../../../src/core/node/sync-protocol.js'
+import {decodeSyncQuery, encodeSyncQuery, SYNC_HEADERS_PER_ANSWER_MAX} from '../../../../src/core/node/sync-protocol.js'
 import {hashHeader} from '../../../../src/core/types/block.js'
 import {commitSignBytes} from '../../../../src/core/types/certificate.js'
 import {buildChangingChain, type ChangingChain} from '../chain/membership-fixture.js'
@@ -29,7 +29,7 @@ describe('core/node/header-sync: a header-only chain follows a full one', functi
     return headers
   }
   /** The full chain's answer after the wire encoding, as a peer receives it. */
-  const served = async (from = 1, count = SYNC_HEADERS_PER_REQUEST_MAX): Promise<HeadersAnswer> =>
+  const served = async (from = 1, count = SYNC_HEADERS_PER_ANSWER_MAX): Promise<HeadersAnswer> =>
     decodeHeadersAnswer(encodeHeadersAnswer(await serveHeaders(fixture.chains[0]!, from, count)))
 
   before(async () => {
@@ -46,7 +46,7 @@ describe('core/node/header-sync: a header-only chain follows a full one', functi
   })
 
   it('asks for headers with a bounded count', () => {
-    expect(decodeSyncQuery(encodeSyncQuery({type: 'headers', from: 3, count: 10_000}))).to.deep.equal({type: 'headers', from: 3, count: SYNC_HEADERS_PER_REQUEST_MAX})
+    expect(decodeSyncQuery(encodeSyncQuery({type: 'headers', from: 3, count: 10_000}))).to.deep.equal({type: 'headers', from: 3, count: SYNC_HEADERS_PER_ANSWER_MAX})
   })
 
   it('serves headers with the links of the changes among them, and nothing past the head', async () => {
@@ -65,7 +65,7 @@ describe('core/node/header-sync: a header-only chain follows a full one', functi
     expect(await chain.apply(await served(3))).to.deep.equal({applied: fixture.chains[0]!.head().height - 2})
     expect(toHex(chain.head().hash)).to.equal(toHex(fixture.chains[0]!.head().hash))
     expect(chain.members()).to.deep.equal(fixture.chains[0]!.members())
-    expect(chain.status()).to.include({height: fixture.chains[0]!.head().height, role: 'observer', sync: 'headers', validators: 4})
+    expect(chain.status()).to.include({height: fixture.chains[0]!.head().height, role: 'observer', validators: 4})
     const last = (await chain.getHeader(fixture.heights.after))!
     expect(toHex(last.hash)).to.equal(toHex(fixture.chains[0]!.head().hash))
     expect(await chain.getHeaderByHash(last.hash)).to.deep.equal(last)

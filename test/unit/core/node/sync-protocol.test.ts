@@ -4,7 +4,7 @@ import {encodeCanonical} from '../../../../src/core/codec/canonical.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {
   decodeBlocksAnswer, decodeStatusAnswer, decodeSyncQuery, decodeTxBatch, encodeBlocksAnswer, encodeStatusAnswer, encodeSyncQuery, encodeTxBatch,
-  SYNC_BLOCKS_PER_REQUEST_MAX, TX_BATCH_TXS_MAX,
+  SYNC_BLOCKS_PER_ANSWER_MAX, TX_BATCH_TXS_MAX,
 } from '../../../../src/core/node/sync-protocol.js'
 
 const refuses = (fn: () => unknown) => {
@@ -20,7 +20,7 @@ const refuses = (fn: () => unknown) => {
 describe('core/node/sync-protocol', () => {
   it('round-trips queries and caps the blocks asked for', () => {
     expect(decodeSyncQuery(encodeSyncQuery({type: 'status'}))).to.deep.equal({type: 'status'})
-    expect(decodeSyncQuery(encodeSyncQuery({type: 'blocks', from: 7, count: 10_000}))).to.deep.equal({type: 'blocks', from: 7, count: SYNC_BLOCKS_PER_REQUEST_MAX})
+    expect(decodeSyncQuery(encodeSyncQuery({type: 'blocks', from: 7, count: 10_000}))).to.deep.equal({type: 'blocks', from: 7, count: SYNC_BLOCKS_PER_ANSWER_MAX})
     expect(refuses(() => decodeSyncQuery(encodeCanonical({type: 'blocks', from: -1, count: 1})))).to.equal('DECODE_ERROR')
     expect(refuses(() => decodeSyncQuery(encodeCanonical({type: 'other'})))).to.equal('DECODE_ERROR')
     expect(refuses(() => decodeSyncQuery(new Uint8Array([0xff, 0x00])))).to.equal('DECODE_ERROR')

@@ -1,0 +1,73 @@
+/**
+ * The relations between limits (limits.ts): raising one without the others fails here. Every
+ * answer and message that crosses the wire fits one frame; a block fits a one-item sync answer;
+ * the modules that enforce a limit use the value from limits.ts.
+ */
+import {expect} from 'chai'
+import * as L from '../../../src/core/limits.js'
+import {DEFAULT_LIMITS} from '../../../src/core/net/options.js'
+import {messageBytesMax} from '../../../src/core/net/connection.js'
+import {RAFT_LIMITS_DEFAULTS} from '../../../src/core/consensus/raft/options.js'
+import {BLOCK_LIMITS} from '../../../src/core/types/block.js'
+import {CERTIFICATE_FIXED_BYTES, CERTIFICATE_SIGNATURE_BYTES, CERTIFICATE_SIGNATURES_MAX} from '../../../src/core/types/certificate.js'
+import {TX_LIMITS} from '../../../src/core/types/tx.js'
+import {HEADER_SYNC_LIMITS} from '../../../src/core/node/header-sync.js'
+import {DEFAULT_PARAMS} from '../../../src/core/chain/genesis.js'
+
+/** CBOR framing of an answer's outer map and array, generously. */
+const ANSWER_FRAMING_BYTES = 64
+
+describe('core/limits: how the limits relate', () => {
+  it('the network layer enforces the frame of limits.ts, and its message room is what limits.ts assumes', () => {
+    expect(DEFAULT_LIMITS.frameBytesMax).to.equal(L.FRAME_BYTES_MAX)
+    expect(messageBytesMax(DEFAULT_LIMITS)).to.be.at.least(L.MESSAGE_BYTES_MAX)
+  })
+
+  it('the largest legal sync answer (one item of the largest size, or many up to the budget) fits a message', () => {
+    const largestItem = L.BLOCK_BYTES_MAX + L.CERTIFICATE_BYTES_MAX + L.SYNC_ITEM_OVERHEAD_BYTES
+    expect(largestItem).to.be.at.most(L.SYNC_ANSWER_BYTES_MAX)
+    // Past the first item an answer stops before its budget: at most budget + one item.
+    expect(L.SYNC_ANSWER_BYTES_MAX + ANSWER_FRAMING_BYTES + L.SYNC_HEADER_BYTES).to.be.below(L.MESSAGE_BYTES_MAX)
+    expect(HEADER_SYNC_LIMITS.answerBytesMax).to.equal(L.SYNC_ANSWER_BYTES_MAX)
+  })
+
+  it('a tx-fetch answer (bounded by bytes, at least one tx) fits a message', () => {
+    expect(L.TX_BYTES_MAX).to.be.below(L.SYNC_ANSWER_BYTES_MAX)
+    expect(L.SYNC_ANSWER_BYTES_MAX + L.TX_BATCH_TXS_MAX * 8 + L.SYNC_HEADER_BYTES).to.be.below(L.MESSAGE_BYTES_MAX)
+  })
+
+  it('a block that could not travel cannot exist: block bytes derive from the answer budget', () => {
+    expect(BLOCK_LIMITS.bytesMax).to.equal(L.BLOCK_BYTES_MAX)
+    expect(BLOCK_LIMITS.txsMax).to.equal(L.BLOCK_TXS_MAX)
+    expect(L.BLOCK_TX_BYTES_MAX + L.BLOCK_HEADER_BYTES_MAX).to.be.at.most(L.BLOCK_BYTES_MAX)
+    // The CBOR array header of the txs is inside the header reserve.
+    expect(L.BLOCK_HEADER_BYTES_MAX).to.be.at.least(1024)
+  })
+
+  it('a tx fits a block, and its args fit the tx', () => {
+    expect(TX_LIMITS.bytesMax).to.equal(L.TX_BYTES_MAX)
+    expect(TX_LIMITS.argsBytesMax).to.equal(L.TX_ARGS_BYTES_MAX)
+    expect(L.TX_ARGS_BYTES_MAX).to.be.below(L.TX_BYTES_MAX)
+    expect(L.TX_BYTES_MAX).to.be.below(L.BLOCK_TX_BYTES_MAX)
+  })
+
+  it('a certificate of the most signatures fits its reserve', () => {
+    expect(CERTIFICATE_FIXED_BYTES + CERTIFICATE_SIGNATURES_MAX * CERTIFICATE_SIGNATURE_BYTES).to.be.at.most(L.CERTIFICATE_BYTES_MAX)
+  })
+
+  it('consensus messages carrying a block fit a message (PBFT pre-prepare, Raft append)', () => {
+    expect(L.BLOCK_BYTES_MAX + L.CONSENSUS_OVERHEAD_BYTES_MAX).to.be.below(L.MESSAGE_BYTES_MAX)
+    expect(RAFT_LIMITS_DEFAULTS.appendBytesMax).to.equal(L.RAFT_APPEND_BYTES_MAX)
+    expect(Math.max(L.BLOCK_BYTES_MAX, L.RAFT_APPEND_BYTES_MAX + L.BLOCK_BYTES_MAX) + L.CONSENSUS_OVERHEAD_BYTES_MAX).to.be.below(L.MESSAGE_BYTES_MAX)
+    expect(RAFT_LIMITS_DEFAULTS.messageBytesMax).to.be.at.most(L.MESSAGE_BYTES_MAX)
+  })
+
+  it('the default genesis blocks are within the block limits', () => {
+    expect(DEFAULT_PARAMS.blockTxsMax).to.be.at.most(L.BLOCK_TXS_MAX)
+  })
+
+  it('a catching-up node buffers a bounded number of answers', () => {
+    expect(L.SYNC_BUFFER_BYTES_MAX).to.be.at.least(L.SYNC_ANSWER_BYTES_MAX)
+    expect(L.SYNC_REQUESTS_IN_FLIGHT_MAX * L.SYNC_ANSWER_BYTES_MAX + L.SYNC_BUFFER_BYTES_MAX).to.be.at.most(256 * 1024 * 1024)
+  })
+})

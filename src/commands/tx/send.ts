@@ -27,11 +27,13 @@ export default class TxSend extends WichainCommand<typeof TxSend> {
   }
 
   protected async execute() {
+    // Refused here, before any key or node is touched, when no node would admit the args.
+    const args = parseArgsFlag(this.flags.args)
     const client = clientFor(this.flags)
     const signer = createSigner(await loadKey(this.flags))
     const status = await client.chainStatus()
     const tx = createTx(
-      {chainId: status.chainId, contract: this.flags.contract, method: this.flags.method, args: parseArgsFlag(this.flags.args), expiry: status.height + (status as {txExpiryWindow?: number}).txExpiryWindow! },
+      {chainId: status.chainId, contract: this.flags.contract, method: this.flags.method, args, expiry: status.height + (status as {txExpiryWindow?: number}).txExpiryWindow! },
       signer,
     )
     const result = await client.sendTx(tx, this.flags.wait ? this.flags['timeout-ms'] : 0)

@@ -15,6 +15,8 @@ import {startRpcServer} from './rpc.js'
 export interface RunningNode {
   readonly node: Node
   readonly server: Server
+  /** The node's logger (the process-level guard of `node start` reports through it). */
+  readonly logger: Logger
   stop(): Promise<void>
 }
 
@@ -61,5 +63,5 @@ export async function runNode(options: {home: string; password?: string; logToFi
     return stopping
   }
   logger.info('rpc listening', {url: `http://${node.config.rpc.host}:${node.config.rpc.port}`})
-  return {node, server, stop}
+  return {node, server, logger, stop}
 }

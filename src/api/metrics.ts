@@ -29,6 +29,8 @@ export class NodeMetrics {
     this.registerConsensusGauges()
     this.registerCommitMetrics()
     this.registerContractCounters()
+    this.registerHaltMetrics()
+    this.registerSyncMetrics()
     const latency = new Histogram({
       name: 'wichain_commit_latency_seconds',
       help: 'Time from a tx\'s admission on this node to its commit',
@@ -136,6 +138,32 @@ export class NodeMetrics {
   private registerCommitMetrics(): void {
     this.counter('wichain_blocks_committed_total', 'Blocks committed since the node started', ['chainId'], (counter, chain) => counter.inc({chainId: chain.chainId}, chain.commits.blocks))
     this.counter('wichain_txs_committed_total', 'Txs committed since the node started', ['chainId'], (counter, chain) => counter.inc({chainId: chain.chainId}, chain.commits.txs))
+  }
+
+  /** Block sync (core/node/block-sync.ts): alert on a growing gap or wichain_sync_state{state="stalled"}. */
+  private registerSyncMetrics(): void {
+    this.gauge('wichain_sync_gap_blocks', 'Blocks between this node\'s head and the best height a peer reported', ['chainId'], (gauge, chain) =>
+      gauge.set({chainId: chain.chainId}, chain.sync.gap),
+    )
+    this.gauge('wichain_sync_state', '1 for the chain\'s current sync state (following, catching-up, stalled)', ['chainId', 'state'], (gauge, chain) => {
+      for (const state of ['following', 'catching-up', 'stalled']) gauge.set({chainId: chain.chainId, state}, chain.sync.state === state ? 1 : 0)
+    })
+    this.gauge('wichain_sync_blocks_per_second', 'Blocks applied per second while catching up (last ~10 s)', ['chainId'], (gauge, chain) =>
+      gauge.set({chainId: chain.chainId}, chain.sync.blocksPerSec),
+    )
+    this.counter('wichain_sync_failures_total', 'Failed sync requests, refused synced blocks and stall periods since the node started', ['chainId'], (counter, chain) =>
+      counter.inc({chainId: chain.chainId}, chain.sync.failures),
+    )
+  }
+
+  /** Fail-stop (core/chain/halt.ts): alert on wichain_chain_halted == 1; the reason is in `node status`. */
+  private registerHaltMetrics(): void {
+    this.gauge('wichain_chain_halted', '1 while the chain is halted on a fault (storage, broken invariant), else 0', ['chainId'], (gauge, chain) =>
+      gauge.set({chainId: chain.chainId}, chain.state === 'halted' ? 1 : 0),
+    )
+    this.counter('wichain_chain_faults_total', 'Faults that halted the chain since the node started, by error code', ['chainId', 'code'], (counter, chain) => {
+      for (const [code, count] of Object.entries(chain.faults)) counter.inc({chainId: chain.chainId, code}, count)
+    })
   }
 
   private registerContractCounters(): void {

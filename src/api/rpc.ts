@@ -80,7 +80,11 @@ async function handleHttp(node: Node, metrics: NodeMetrics, request: IncomingMes
     response.end(JSON.stringify(body))
   }
   const path = (request.url ?? '').split('?', 1)[0]
-  if (request.method === 'GET' && path === '/health') return reply(200, {ok: true})
+  if (request.method === 'GET' && path === '/health') {
+    // 503 while any chain is halted (core/chain/halt.ts), with why: load balancers and probes see it.
+    const halted = node.haltedChains()
+    return reply(halted.length === 0 ? 200 : 503, halted.length === 0 ? {ok: true} : {ok: false, halted})
+  }
   if (request.method === 'GET' && path === '/metrics') {
     const text = await metrics.text()
     response.writeHead(200, {'content-type': metrics.contentType})

@@ -10,8 +10,8 @@ export interface Progress {
   total(total: number): void
   /** Move forward by `delta` units (default 1). */
   tick(delta?: number): void
-  /** Set the absolute position. */
-  update(value: number): void
+  /** Set the absolute position; `note` replaces the text after the bar (e.g. a sync state). */
+  update(value: number, note?: string): void
   stop(): void
 }
 
@@ -22,7 +22,7 @@ export function createProgress(label: string, options: {json: boolean; unit?: st
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} [{bar}] {percentage}% | {value}/{total} ${options.unit ?? ''} | {eta_formatted}`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${options.unit ?? ''} | {eta_formatted}{note}`,
       hideCursor: true,
       clearOnComplete: false,
     },
@@ -32,7 +32,7 @@ export function createProgress(label: string, options: {json: boolean; unit?: st
   let value = 0
   const ensure = (total: number): void => {
     if (!started) {
-      bar.start(total, value)
+      bar.start(total, value, {note: ''})
       started = true
     }
   }
@@ -46,10 +46,10 @@ export function createProgress(label: string, options: {json: boolean; unit?: st
       ensure(Math.max(value, 1))
       bar.update(value)
     },
-    update(next) {
+    update(next, note) {
       value = next
       ensure(Math.max(value, 1))
-      bar.update(value)
+      bar.update(value, note === undefined ? undefined : {note: ` | ${note}`})
     },
     stop() {
       if (started) bar.stop()

@@ -14,6 +14,8 @@ export interface SyncWaitOptions {
   readonly timeoutMs: number
   readonly pollMs?: number
   readonly onProgress?: (height: number, target: number) => void
+  /** What the node says of its sync (e.g. why it stalled), added to a TIMEOUT's message. */
+  readonly describe?: () => string | undefined
 }
 
 export interface SyncWaitResult {
@@ -34,7 +36,8 @@ export async function waitForSync(options: SyncWaitOptions): Promise<SyncWaitRes
     options.onProgress?.(height, target)
     if (height >= target) return {startHeight, height, target, waitedMs: Date.now() - started}
     if (Date.now() - started >= options.timeoutMs) {
-      throw new WichainError('TIMEOUT', `node is at height ${height}, short of ${target} after ${options.timeoutMs} ms`, {height, target})
+      const sync = options.describe?.()
+      throw new WichainError('TIMEOUT', `node is at height ${height}, short of ${target} after ${options.timeoutMs} ms${sync === undefined ? '' : ` (sync: ${sync})`}`, {height, target, sync})
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? SYNC_WAIT_POLL_MS))
     height = await options.height()

@@ -2,7 +2,8 @@ import {WichainCommand} from '../../cli/base.js'
 import {clientFor} from '../../cli/context.js'
 import {homeFlag, rpcFlag} from '../../cli/flags.js'
 import {renderTable} from '../../cli/output.js'
-import {WichainError} from '../../core/errors.js'
+import {ERROR_CODES, WichainError} from '../../core/errors.js'
+import {nodeProcessState} from '../../ops/process.js'
 
 interface PeerRow {
   readonly publicKey: string
@@ -36,8 +37,28 @@ type ChainStatus = Record<string, unknown> & {
   diskBytes?: number | null
   peerList?: PeerRow[]
   contracts?: ContractRow[]
+  /** Fail-stop (core/chain/halt.ts): 'halted' with why and when, while a fault stops the chain. */
+  state?: 'running' | 'halted'
+  halted?: {reason: string; code: string; at: number; height: number; resumable: boolean} | null
+  /** Block sync (core/node/block-sync.ts): is the node keeping up with its peers? */
+  sync?: {mode: string; state: string; target: number; gap: number; blocksPerSec: number; etaSec: number | null; lastError?: string; failures: number}
 }
-type Status = {running: boolean; name?: string; nodeId?: string; uptimeMs?: number; chains: ChainStatus[]}
+/**
+ * `running: false` with `crashed: true` when the node died without its clean shutdown (a stale
+ * pid file, or the exit record HOME/node.exit): `lastExit` is the recorded reason, if any.
+ */
+type Status = {
+  running: boolean
+  name?: string
+  nodeId?: string
+  uptimeMs?: number
+  chains: ChainStatus[]
+  crashed?: boolean
+  responding?: boolean
+  pid?: number | null
+  lastExit?: string | null
+  lastExitAt?: string | null
+}
 
 const short = (hex: string | undefined): string | undefined => (hex === undefined ? undefined : `${hex.slice(0, 16)}…`)
 function size(bytes: number | null | undefined): string | undefined {
@@ -46,22 +67,52 @@ function size(bytes: number | null | undefined): string | undefined {
   return `${value.toFixed(1)} ${unit}`
 }
 
+/** `catching-up 1200/5000 (gap 3800, 85.2 blocks/s, ETA 45 s)`; a stall with its reason. */
+function syncLine(sync: NonNullable<ChainStatus['sync']>): string {
+  const state = sync.state === 'stalled' ? 'STALLED' : sync.state
+  const rate = sync.state === 'catching-up' ? `, ${sync.blocksPerSec} blocks/s, ETA ${sync.etaSec ?? '?'} s` : ''
+  const failures = sync.failures > 0 ? `; ${sync.failures} failures` : ''
+  const error = sync.lastError !== undefined && sync.state !== 'following' ? `; last error: ${sync.lastError}` : ''
+  return `${state}, target ${sync.target} (gap ${sync.gap}${rate})${failures}${error}`
+}
+
 export default class NodeStatus extends WichainCommand<typeof NodeStatus> {
   static summary = 'Show a node\'s status: chains, heights, consensus, peers, mempool, commits, disk, contracts'
+  static description = 'Exit 0 when the node runs and no chain is halted, or when it is stopped cleanly. Exit 6 when a chain is halted on a fault (the status shows why), when the node crashed (a stale pid file or a recorded abnormal exit: running false, crashed true, lastExit), or when its process runs but does not answer.'
   static examples = ['<%= config.bin %> node status --home ./net/node0 --json', '<%= config.bin %> node status --rpc http://127.0.0.1:26600']
   static flags = {home: homeFlag(), rpc: rpcFlag()}
 
   protected async execute(): Promise<Status> {
+    let status: Status
     try {
-      return await clientFor(this.flags).status()
+      status = await clientFor(this.flags).status()
     } catch (error) {
-      if (error instanceof WichainError && error.code === 'UNAVAILABLE') return {running: false, chains: []}
+      if (error instanceof WichainError && error.code === 'UNAVAILABLE') return this.notAnswering()
       throw error
     }
+    if (status.chains.some((chain) => chain.state === 'halted')) process.exitCode = ERROR_CODES.CHAIN_HALTED.exit
+    return status
+  }
+
+  /** No answer on the RPC port: stopped, crashed, or alive but not answering (only --home can tell). */
+  private notAnswering(): Status {
+    if (this.flags.home === undefined) return {running: false, chains: []}
+    const state = nodeProcessState(this.flags.home)
+    if (state.alive) {
+      process.exitCode = ERROR_CODES.UNAVAILABLE.exit
+      return {running: false, responding: false, crashed: false, pid: state.pid ?? null, chains: []}
+    }
+    const crashed = state.stalePid || state.lastExit !== undefined
+    if (crashed) process.exitCode = ERROR_CODES.NODE_NOT_RUNNING.exit
+    return {running: false, crashed, pid: state.pid ?? null, lastExit: state.lastExit?.reason ?? null, lastExitAt: state.lastExit?.at ?? null, chains: []}
   }
 
   protected render(result: Status): void {
-    if (!result.running) return this.log('not running')
+    if (!result.running) {
+      if (result.responding === false) return this.log(`node process ${result.pid} runs but does not answer on its RPC port`)
+      if (result.crashed !== true) return this.log('not running')
+      return this.log(`not running: CRASHED${result.pid === null || result.pid === undefined ? '' : ` (pid ${result.pid} is gone)`}; last exit: ${result.lastExit ?? 'no reason recorded'}`)
+    }
     const uptime = result.uptimeMs === undefined ? '' : `, up ${Math.round(result.uptimeMs / 1000)} s`
     this.log(`node ${result.name ?? ''} running (id ${short(result.nodeId) ?? '-'}${uptime})`)
     this.log(renderTable(result.chains.map((chain) => ({
@@ -74,7 +125,14 @@ export default class NodeStatus extends WichainCommand<typeof NodeStatus> {
       peers: `${chain.peers}/${chain.peerList?.length ?? 0}`,
       mempool: chain.mempool === undefined ? undefined : `${chain.mempool.txs} txs`,
       disk: size(chain.diskBytes),
+      state: chain.state === 'halted' ? 'HALTED' : chain.state,
     }))))
+    for (const chain of result.chains) {
+      const halt = chain.halted
+      if (halt) this.log(`chain ${chain.chainId} HALTED at height ${halt.height} since ${new Date(halt.at).toISOString()} [${halt.code}]: ${halt.reason}`)
+      const sync = chain.sync
+      if (sync !== undefined) this.log(`chain ${chain.chainId} sync (${sync.mode}): ${syncLine(sync)}`)
+    }
     this.log(renderTable(result.chains.map((chain) => ({
       chainId: chain.chainId,
       'blocks committed': chain.commits?.blocks,

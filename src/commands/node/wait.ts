@@ -7,6 +7,17 @@ import {WichainError} from '../../core/errors.js'
 import {WichainClient} from '../../sdk/client.js'
 import {waitForSync} from '../../ops/sync-wait.js'
 
+interface SyncRow {
+  readonly state: string
+  readonly blocksPerSec: number
+  readonly lastError?: string
+}
+
+function syncNote(sync: SyncRow): string {
+  if (sync.state === 'stalled') return `STALLED: ${sync.lastError ?? 'no peer serves the missing blocks'}`
+  return sync.state === 'catching-up' ? `${sync.state} at ${sync.blocksPerSec} blocks/s` : sync.state
+}
+
 export default class NodeWait extends WichainCommand<typeof NodeWait> {
   static summary = 'Wait until a node has caught up: to --height, to the --peer nodes\' height, or to what its own peers report'
   static description = 'The target is fixed when the wait starts. Shows a progress bar on a terminal; exits with TIMEOUT (6) if the node does not get there in time.'
@@ -38,15 +49,25 @@ export default class NodeWait extends WichainCommand<typeof NodeWait> {
       return Math.max(chain.height, ...(chain.peerList ?? []).map((peer) => peer.height ?? 0))
     }
     const progress = createProgress('sync', {json: this.jsonEnabled(), unit: 'blocks'})
+    // The node's own sync state (node status): shown beside the bar, and the reason of a stall.
+    let sync: SyncRow | undefined
+    const height = async (): Promise<number> => {
+      const status = (await client.status()) as {chains: Array<{chainId: string; height: number; sync?: SyncRow}>}
+      const chain = status.chains.find((entry) => flags.chain === undefined || entry.chainId === flags.chain) ?? status.chains[0]
+      if (chain === undefined) throw new WichainError('NOT_FOUND', 'the node hosts no chain')
+      sync = chain.sync
+      return chain.height
+    }
     try {
       return await waitForSync({
-        height: () => chainHeight(client),
+        height,
         target,
         timeoutMs: flags['timeout-ms'],
-        onProgress: (height, goal) => {
+        onProgress: (at, goal) => {
           progress.total(goal)
-          progress.update(Math.min(height, goal))
+          progress.update(Math.min(at, goal), sync === undefined ? undefined : syncNote(sync))
         },
+        describe: () => (sync === undefined ? undefined : syncNote(sync)),
       })
     } finally {
       progress.stop()

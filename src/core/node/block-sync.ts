@@ -212,8 +212,8 @@ export class BlockSync {
         continue
       }
       if (blocks.length === 0) {
-        // The peer does not have the range (yet): its reported height was ahead of what it serves.
-        this.heights.set(answer.peer, answer.range.from - 1)
+        // It reported a height it does not serve: not a source until it cools down.
+        this.peerFailed(answer.peer, `${short(answer.peer)} reported height ${this.heights.get(answer.peer)} but served no block from ${answer.range.from}`)
         retry.push(answer.range)
         continue
       }

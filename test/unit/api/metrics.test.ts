@@ -46,7 +46,11 @@ describe('api/metrics: GET /metrics on the RPC port', function () {
       wichain_blocks_committed_total: 'counter', wichain_txs_committed_total: 'counter', wichain_ledger_disk_bytes: 'gauge',
       wichain_contract_calls_total: 'counter', wichain_contract_failures_total: 'counter', wichain_contract_gas_used_total: 'counter',
       process_cpu_seconds_total: 'counter', nodejs_heap_size_used_bytes: 'gauge',
+      wichain_sync_gap_blocks: 'gauge', wichain_sync_state: 'gauge', wichain_sync_blocks_per_second: 'gauge', wichain_sync_failures_total: 'counter',
     })
+    expect(sample(samples, 'wichain_sync_state', {chainId: CHAIN, state: 'following'})).to.equal(1)
+    expect(sample(samples, 'wichain_sync_gap_blocks')).to.equal(0)
+    expect(sample(samples, 'wichain_sync_failures_total')).to.equal(0)
     const status = await client.status()
     expect(sample(samples, 'wichain_node_info', {chainId: CHAIN, consensus: 'solo', nodeId: status.nodeId, name: 'node0'})).to.equal(1)
     expect(sample(samples, 'wichain_consensus_role', {chainId: CHAIN, role: 'leader'})).to.equal(1)

@@ -7,7 +7,9 @@ import {WichainCommand} from '../../cli/base.js'
 import {homeFlag} from '../../cli/flags.js'
 import {renderNodeStarted} from '../../cli/node-output.js'
 import {readNodeConfig} from '../../core/node/home.js'
-import {runningPid} from '../../ops/process.js'
+import {clearStalePid, runningPid} from '../../ops/process.js'
+import {clearExitRecord, guardNodeProcess, readExitRecord, writeExitRecord} from '../../ops/node-exit.js'
+import type {RunningNode} from '../../api/daemon.js'
 
 export default class NodeStart extends WichainCommand<typeof NodeStart> {
   static summary = 'Run a node: in the foreground, or detached (returns once the node answers)'
@@ -30,14 +32,29 @@ export default class NodeStart extends WichainCommand<typeof NodeStart> {
     const existing = runningPid(home)
     if (existing !== undefined) throw new WichainError('NODE_RUNNING', `a node already runs on ${home} (pid ${existing})`)
     const password = this.flags['password-file'] === undefined ? undefined : await readPasswordFile(this.flags['password-file'])
-    const running = await runNode({home, password, logToFile: this.flags['log-file']})
+    // A crashed run left its pid file (and maybe why, in node.exit): clean both, say it in the new log.
+    clearStalePid(home)
+    const previousExit = readExitRecord(home)
+    clearExitRecord(home)
+    let running: RunningNode | undefined
+    const guard = guardNodeProcess({home, logger: () => running?.logger})
+    try {
+      running = await runNode({home, password, logToFile: this.flags['log-file']})
+    } catch (error) {
+      if (!(error instanceof WichainError && error.code === 'NODE_RUNNING')) writeExitRecord(home, {reason: `start failed: ${(error as Error).message}`, kind: 'startFailed', at: new Date().toISOString(), pid: process.pid})
+      guard.dispose()
+      throw error
+    }
+    if (previousExit !== undefined) running.logger.warn('the previous run of this node ended abnormally', {...previousExit})
     this.note(`node ${running.node.config.name} running; rpc http://${running.node.config.rpc.host}:${running.node.config.rpc.port} (Ctrl-C to stop)`)
+    const started = running
     await new Promise<void>((resolve) => {
-      const shutdown = () => void running.stop().then(resolve)
+      const shutdown = () => void started.stop().then(resolve)
       process.once('SIGTERM', shutdown)
       process.once('SIGINT', shutdown)
     })
-    return {stopped: true, name: running.node.config.name}
+    guard.dispose()
+    return {stopped: true, name: started.node.config.name}
   }
 
   /** Detached: a few lines (name, pid, chains, RPC, P2P, log); `--json` has the whole status. */

@@ -7,9 +7,8 @@ import {rmSync, writeFileSync} from 'node:fs'
 import type {Server} from 'node:http'
 import {homePath, readNodeConfig} from '../core/node/home.js'
 import {Node} from '../core/node/node.js'
-import {createJsonLogger, type JsonLogger, type Logger, type LogLevel} from '../core/log.js'
+import {createNodeLogger, type JsonLogger, type Logger, type LogLevel} from '../core/log.js'
 import {LogFile} from '../core/log-file.js'
-import {DEFAULT_REPEAT_LIMITS} from '../core/log-repeat.js'
 import {startRpcServer} from './rpc.js'
 
 export interface RunningNode {
@@ -25,7 +24,7 @@ export async function runNode(options: {home: string; password?: string; logToFi
   const logFile = options.logToFile === true ? new LogFile(homePath(options.home, 'log')) : undefined
   const level = (process.env.WICHAIN_LOG_LEVEL ?? readNodeConfig(options.home).logLevel) as LogLevel
   const json = options.logger === undefined
-    ? createJsonLogger((line) => (logFile ?? process.stderr).write(line), {level, repeat: DEFAULT_REPEAT_LIMITS})
+    ? createNodeLogger((line) => (logFile ?? process.stderr).write(line), {level})
     : undefined
   const logger: Logger = options.logger ?? (json as JsonLogger)
   const closeLog = (): void => {

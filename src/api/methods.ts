@@ -17,7 +17,11 @@ import {headerBlock, headerMethods} from './methods-headers.js'
 import {hashParam, optionalChain, stringParam, type RpcParams} from './params.js'
 
 export type {RpcParams} from './params.js'
-export type RpcMethod = (node: Node, params: RpcParams) => Promise<unknown> | unknown
+/** What the dispatcher tells a method: answer bytes left in this request's budget (see rpc-batch.ts). */
+export interface RpcContext {
+  readonly answerBytesLeft: number
+}
+export type RpcMethod = (node: Node, params: RpcParams, context: RpcContext) => Promise<unknown> | unknown
 
 const WAIT_MS_MAX = 60_000
 

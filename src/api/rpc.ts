@@ -1,125 +1,169 @@
 /**
  * JSON-RPC 2.0 over HTTP POST on the node's loopback RPC port. Methods are thin adapters over the
  * Node/Chain API; errors are WichainErrors mapped once through the error table (JSON-RPC code in
- * `error.code`, our string code in `error.data.code`). Requests are size-limited and batch-limited.
- * Plain GETs: `/health` (liveness) and `/metrics` (Prometheus text, see metrics.ts).
+ * `error.code`, our string code in `error.data.code`). Plain GETs: `/health` (liveness) and
+ * `/metrics` (Prometheus text, see metrics.ts).
+ *
+ * Bounded everywhere (limits in core/limits.ts, section RPC): connections, header and request
+ * timeouts, body bytes per request and buffered across requests (rpc-body.ts), JSON depth,
+ * batch size, and answer bytes per request and in flight (rpc-batch.ts). Every reply has a body.
  */
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import {toWichainError, WichainError, ERROR_CODES} from '../core/errors.js'
-import type {Logger} from '../core/log.js'
+import {Counter} from 'prom-client'
+import {ERROR_CODES, toWichainError, WichainError} from '../core/errors.js'
+import {
+  RPC_ANSWER_BYTES_IN_FLIGHT_MAX, RPC_ANSWER_BYTES_MAX, RPC_BATCH_CONCURRENCY, RPC_BATCH_REQUESTS_MAX, RPC_BUFFERED_BODY_BYTES_MAX,
+  RPC_CONNECTIONS_MAX, RPC_HEADERS_TIMEOUT_MS, RPC_JSON_DEPTH_MAX, RPC_REQUEST_BYTES_MAX, RPC_REQUEST_TIMEOUT_MS,
+  RPC_SMALL_REQUEST_BYTES_MAX, RPC_SMALL_REQUESTS_RESERVED_BYTES,
+} from '../core/limits.js'
+import type {Logger, LogStats} from '../core/log.js'
 import type {Node} from '../core/node/node.js'
-import {rpcMethods, type RpcParams} from './methods.js'
+import {rpcMethods, type RpcMethod} from './methods.js'
 import {NodeMetrics} from './metrics.js'
+import {AnswerScope, answerBatch, answerOne, errorAnswer, type Answer, type BatchLimits} from './rpc-batch.js'
+import {ByteBudget, checkJsonDepth, readBody, type BodyLimits} from './rpc-body.js'
 
-export const RPC_LIMITS = Object.freeze({requestBytesMax: 4 * 1024 * 1024, batchMax: 100})
-
-interface RpcRequest {
-  jsonrpc: '2.0'
-  id?: string | number | null
-  method: string
-  params?: RpcParams
+export interface RpcLimits extends BodyLimits, BatchLimits {
+  readonly bufferedBodyBytesMax: number
+  readonly connectionsMax: number
+  readonly headersTimeoutMs: number
+  readonly requestTimeoutMs: number
+  readonly batchRequestsMax: number
+  readonly jsonDepthMax: number
+  readonly answerBytesInFlightMax: number
 }
 
-function rpcError(error: unknown): {code: number; message: string; data: {code: string; details?: unknown}} {
+export const RPC_LIMITS: RpcLimits = Object.freeze({
+  requestBytesMax: RPC_REQUEST_BYTES_MAX,
+  smallRequestBytesMax: RPC_SMALL_REQUEST_BYTES_MAX,
+  smallRequestsReservedBytes: RPC_SMALL_REQUESTS_RESERVED_BYTES,
+  bufferedBodyBytesMax: RPC_BUFFERED_BODY_BYTES_MAX,
+  connectionsMax: RPC_CONNECTIONS_MAX,
+  headersTimeoutMs: RPC_HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: RPC_REQUEST_TIMEOUT_MS,
+  batchRequestsMax: RPC_BATCH_REQUESTS_MAX,
+  batchConcurrency: RPC_BATCH_CONCURRENCY,
+  jsonDepthMax: RPC_JSON_DEPTH_MAX,
+  answerBytesMax: RPC_ANSWER_BYTES_MAX,
+  answerBytesInFlightMax: RPC_ANSWER_BYTES_IN_FLIGHT_MAX,
+})
+
+export interface RpcServerOptions {
+  /** The logger's counters, exported as metrics (lines suppressed by the repeat limit, dropped). */
+  readonly logStats?: LogStats
+  /** Tests: other limits or methods. */
+  readonly limits?: Partial<RpcLimits>
+  readonly methods?: Readonly<Record<string, RpcMethod>>
+}
+
+interface Shared {
+  readonly node: Node
+  readonly metrics: NodeMetrics
+  readonly limits: RpcLimits
+  readonly methods: Readonly<Record<string, RpcMethod>>
+  readonly bodies: ByteBudget
+  readonly answers: ByteBudget
+}
+
+function replyError(response: ServerResponse, error: unknown): void {
   const failure = toWichainError(error)
-  return {code: ERROR_CODES[failure.code].rpc, message: failure.message, data: {code: failure.code, details: failure.details}}
+  const answer = errorAnswer(undefined, null, failure, ERROR_CODES[failure.code].http)
+  if (failure.code === 'PAYLOAD_TOO_LARGE' || failure.code === 'UNAVAILABLE') response.setHeader('connection', 'close')
+  writeAnswers(response, answer.status, [answer], false)
 }
 
-async function handleOne(node: Node, request: unknown): Promise<unknown> {
-  const candidate = request as RpcRequest
-  const id = candidate?.id ?? null
+/** Writes serialised answers piece by piece (a batch is never joined into one big string). */
+function writeAnswers(response: ServerResponse, status: number, answers: readonly Answer[], batch: boolean): void {
+  const bytes = answers.reduce((sum, answer) => sum + answer.bytes, 0) + (batch ? answers.length + 1 : 0)
+  response.writeHead(status, {'content-type': 'application/json', 'content-length': bytes})
+  if (!batch) return void response.end(answers[0]!.text)
+  response.write('[')
+  answers.forEach((answer, index) => response.write(index === 0 ? answer.text : `,${answer.text}`))
+  response.end(']')
+}
+
+async function handlePost(shared: Shared, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const charge = {bytes: 0}
+  let parsed: unknown
   try {
-    if (candidate?.jsonrpc !== '2.0' || typeof candidate.method !== 'string') {
-      throw new WichainError('RPC_INVALID_REQUEST', 'not a JSON-RPC 2.0 request')
+    const body = await readBody(request, shared.limits, shared.bodies, charge)
+    checkJsonDepth(body, shared.limits.jsonDepthMax)
+    try {
+      parsed = JSON.parse(body.toString('utf8'))
+    } catch {
+      throw new WichainError('DECODE_ERROR', 'request body is not JSON')
     }
-    const method = Object.hasOwn(rpcMethods, candidate.method) ? rpcMethods[candidate.method] : undefined
-    if (method === undefined) throw new WichainError('RPC_METHOD_NOT_FOUND', `no RPC method "${candidate.method}"`)
-    const params = candidate.params ?? {}
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new WichainError('INVALID_ARGUMENT', 'params must be an object')
-    }
-    return {jsonrpc: '2.0', id, result: await method(node, params)}
   } catch (error) {
-    return {jsonrpc: '2.0', id, error: rpcError(error)}
+    shared.bodies.give(charge.bytes)
+    return replyError(response, error)
   }
-}
-
-/** Beyond this the connection is cut instead of drained: a client that keeps sending is hostile. */
-const DRAIN_BYTES_MAX = 64 * 1024 * 1024
-
-/**
- * Reads the body up to the limit. An oversize body is drained (not buffered) to its end so the
- * client, still writing, gets the 413 instead of a broken pipe.
- */
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > DRAIN_BYTES_MAX) {
-        request.destroy()
-        return
-      }
-      if (size <= RPC_LIMITS.requestBytesMax) chunks.push(chunk)
-      else chunks.length = 0
-    })
-    request.on('end', () => {
-      if (size > RPC_LIMITS.requestBytesMax) reject(new WichainError('PAYLOAD_TOO_LARGE', `request exceeds ${RPC_LIMITS.requestBytesMax} bytes`))
-      else resolve(Buffer.concat(chunks).toString('utf8'))
-    })
-    request.on('error', reject)
-    // A destroyed request ends without 'end'; settle anyway (a no-op when already settled).
-    request.on('close', () => reject(new WichainError('PAYLOAD_TOO_LARGE', 'request body cut off')))
+  // The body's charge is held while its parsed form lives: until the reply is written.
+  const scope = new AnswerScope(shared.node, shared.methods, shared.limits, shared.answers)
+  response.once('close', () => {
+    shared.bodies.give(charge.bytes)
+    scope.release()
   })
+  if (!Array.isArray(parsed)) {
+    const answer = await answerOne(scope, parsed)
+    return writeAnswers(response, answer.status, [answer], false)
+  }
+  if (parsed.length === 0 || parsed.length > shared.limits.batchRequestsMax) {
+    return replyError(response, new WichainError('RPC_INVALID_REQUEST', `batch must hold 1..${shared.limits.batchRequestsMax} requests`))
+  }
+  writeAnswers(response, 200, await answerBatch(scope, parsed), true)
 }
 
-async function handleHttp(node: Node, metrics: NodeMetrics, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const reply = (status: number, body: unknown): void => {
-    response.writeHead(status, {'content-type': 'application/json'})
-    response.end(JSON.stringify(body))
-  }
+async function handleHttp(shared: Shared, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '').split('?', 1)[0]
   if (request.method === 'GET' && path === '/health') {
     // 503 while any chain is halted (core/chain/halt.ts), with why: load balancers and probes see it.
-    const halted = node.haltedChains()
-    return reply(halted.length === 0 ? 200 : 503, halted.length === 0 ? {ok: true} : {ok: false, halted})
+    const halted = shared.node.haltedChains()
+    response.writeHead(halted.length === 0 ? 200 : 503, {'content-type': 'application/json'})
+    return void response.end(JSON.stringify(halted.length === 0 ? {ok: true} : {ok: false, halted}))
   }
   if (request.method === 'GET' && path === '/metrics') {
-    const text = await metrics.text()
-    response.writeHead(200, {'content-type': metrics.contentType})
-    response.end(text)
-    return
+    const text = await shared.metrics.text()
+    response.writeHead(200, {'content-type': shared.metrics.contentType})
+    return void response.end(text)
   }
-  if (request.method !== 'POST') return reply(405, {jsonrpc: '2.0', id: null, error: rpcError(new WichainError('RPC_INVALID_REQUEST', 'use POST'))})
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(await readBody(request))
-  } catch (error) {
-    const failure = error instanceof WichainError ? error : new WichainError('DECODE_ERROR', 'request body is not JSON')
-    if (failure.code === 'PAYLOAD_TOO_LARGE') response.setHeader('connection', 'close')
-    return reply(ERROR_CODES[failure.code].http, {jsonrpc: '2.0', id: null, error: rpcError(failure)})
+  if (request.method !== 'POST') {
+    const answer = errorAnswer(undefined, null, new WichainError('RPC_INVALID_REQUEST', 'use POST'), 405)
+    return writeAnswers(response, 405, [answer], false)
   }
-  if (Array.isArray(parsed)) {
-    if (parsed.length === 0 || parsed.length > RPC_LIMITS.batchMax) {
-      return reply(400, {jsonrpc: '2.0', id: null, error: rpcError(new WichainError('RPC_INVALID_REQUEST', `batch must hold 1..${RPC_LIMITS.batchMax} requests`))})
-    }
-    return reply(200, await Promise.all(parsed.map((entry) => handleOne(node, entry))))
-  }
-  return reply(200, await handleOne(node, parsed))
+  return handlePost(shared, request, response)
 }
 
-export function startRpcServer(node: Node, endpoint: {host: string; port: number}, logger: Logger): Promise<Server> {
+/** The logger's counters as Prometheus counters on the node's registry. */
+function registerLogCounters(metrics: NodeMetrics, stats: LogStats): void {
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({name, help, registers: [metrics.registry], collect() {
+      this.reset()
+      this.inc(read())
+    }})
+  counter('wichain_log_lines_suppressed_total', 'Log lines held back by the repeat limit (summarised as "repeated K times")', () => stats.linesSuppressed)
+  counter('wichain_log_lines_dropped_total', 'Log lines lost because the log sink failed (e.g. a full disk)', () => stats.linesDropped)
+}
+
+export function startRpcServer(node: Node, endpoint: {host: string; port: number}, logger: Logger, options: RpcServerOptions = {}): Promise<Server> {
+  const limits: RpcLimits = Object.freeze({...RPC_LIMITS, ...options.limits})
   const metrics = new NodeMetrics(node)
-  const server = createServer((request, response) => {
-    handleHttp(node, metrics, request, response).catch((error: unknown) => {
+  if (options.logStats !== undefined) registerLogCounters(metrics, options.logStats)
+  const shared: Shared = {
+    node, metrics, limits, methods: options.methods ?? rpcMethods,
+    bodies: new ByteBudget(limits.bufferedBodyBytesMax), answers: new ByteBudget(limits.answerBytesInFlightMax),
+  }
+  // Timeouts are enforced on this check's beat (Node's default, 30 s, would let a slowloris upload linger).
+  const connectionsCheckingInterval = Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4))
+  const server = createServer({connectionsCheckingInterval}, (request, response) => {
+    handleHttp(shared, request, response).catch((error: unknown) => {
       logger.error('rpc handler failed', {error: (error as Error).message})
-      if (!response.headersSent) response.writeHead(500)
-      response.end()
+      if (response.headersSent) return void response.destroy()
+      replyError(response, new WichainError('INTERNAL', `the request failed: ${(error as Error).message}`))
     })
   })
-  server.requestTimeout = 120_000
-  server.headersTimeout = 10_000
+  server.maxConnections = limits.connectionsMax
+  server.requestTimeout = limits.requestTimeoutMs
+  server.headersTimeout = limits.headersTimeoutMs
   server.once('close', () => metrics.close())
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

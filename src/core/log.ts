@@ -9,7 +9,7 @@
  * ("… repeated K times"), so a flood of identical events cannot flood the log.
  */
 import {LOG_LINE_BYTES_MAX} from './limits.js'
-import {OVERFLOW_KEY, RepeatLimiter, type RepeatLimits} from './log-repeat.js'
+import {DEFAULT_REPEAT_LIMITS, OVERFLOW_KEY, RepeatLimiter, type RepeatLimits} from './log-repeat.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
@@ -137,6 +137,11 @@ function jsonLogger(core: LogCore, minimum: number, base: Record<string, unknown
 export function createJsonLogger(write: (line: string) => void, options: JsonLoggerOptions = {}): JsonLogger {
   const core = new LogCore(write, options.now ?? Date.now, options.repeat)
   return jsonLogger(core, LEVEL_ORDER[options.level ?? 'info'], options.context ?? {})
+}
+
+/** The node process's logger: JSON lines with repeated events rate-limited at the node defaults. */
+export function createNodeLogger(write: (line: string) => void, options: Omit<JsonLoggerOptions, 'repeat'> = {}): JsonLogger {
+  return createJsonLogger(write, {...options, repeat: DEFAULT_REPEAT_LIMITS})
 }
 
 export const nullLogger: Logger = {

@@ -74,16 +74,15 @@ export function argsText(args: unknown, what = 'arguments'): string {
  * unsafe number …) is INVALID_TX with the reason. Sent as typed: the signed text is the user's.
  */
 export function parseArgsFlag(text: string, flag = '--args'): string {
-  try {
-    checkArgsText(text, flag)
-  } catch (error) {
-    if (strictJsonRule(error) !== 'syntax') throw error
-    throw new WichainError('USAGE', `${flag} must be JSON, e.g. '{"key":"k1","hash":"…"}': ${(error as Error).message}`)
-  }
+  checkArgsText(text, flag, (error) => {
+    if (strictJsonRule(error) !== 'syntax') return undefined
+    return new WichainError('USAGE', `${flag} must be JSON, e.g. '{"key":"k1","hash":"…"}' (${error.message.replace(/^tx args are not valid JSON: /, '')})`)
+  })
   return text
 }
 
-function checkArgsText(text: string, what: string): void {
+/** PAYLOAD_TOO_LARGE or parseTxArgs's error, prefixed with `what`; `usage` may restate the latter. */
+function checkArgsText(text: string, what: string, usage: (error: WichainError) => WichainError | undefined = () => undefined): void {
   const bytes = Buffer.byteLength(text)
   if (bytes > TX_LIMITS.argsBytesMax) {
     throw new WichainError('PAYLOAD_TOO_LARGE', `${what} are ${bytes} bytes of JSON; a tx carries at most ${TX_LIMITS.argsBytesMax}`)
@@ -92,7 +91,7 @@ function checkArgsText(text: string, what: string): void {
     parseTxArgs(text)
   } catch (error) {
     if (!(error instanceof WichainError)) throw error
-    throw new WichainError(error.code, `${what}: ${error.message}; no node would accept this tx`, error.details)
+    throw usage(error) ?? new WichainError(error.code, `${what}: ${error.message}; no node would accept this tx`, error.details)
   }
 }
 

@@ -66,9 +66,17 @@ export function txPool(count: number, padBytes: number): readonly Tx[] {
   return pool.slice(0, count)
 }
 
-/** A `nodes.add` by the admin (signed per call: a handful per run). */
-export function addNodeTx(index: number, role: 'validator' | 'observer', nonceLabel: string): Tx {
-  const nonce = sm3(new TextEncoder().encode(`add/${nonceLabel}`)).subarray(0, 16)
-  const args = {publicKey: NODE_IDS[index], name: `node${index}`, role, address: `sim:${index}`}
-  return createTx({chainId: SIM_CHAIN_ID, contract: 'nodes', method: 'add', args, expiry: SIM_TX_EXPIRY, nonce, timestamp: 1_700_000_000_000}, ADMIN)
+const adds = new Map<string, Tx>()
+
+/** A `nodes.add` by the admin (signed once per process, like the pools: equal bytes in every run). */
+export function addNodeTx(index: number, role: 'validator' | 'observer'): Tx {
+  const label = `add/${index}/${role}`
+  let tx = adds.get(label)
+  if (tx === undefined) {
+    const nonce = sm3(new TextEncoder().encode(label)).subarray(0, 16)
+    const args = {publicKey: NODE_IDS[index], name: `node${index}`, role, address: `sim:${index}`}
+    tx = createTx({chainId: SIM_CHAIN_ID, contract: 'nodes', method: 'add', args, expiry: SIM_TX_EXPIRY, nonce, timestamp: 1_700_000_000_000}, ADMIN)
+    adds.set(label, tx)
+  }
+  return tx
 }

@@ -13,12 +13,15 @@ export class SimLog {
   constructor(
     private readonly now: () => number,
     private readonly level: LogLevel = 'info',
+    /** Also receives every line (to compare two runs line by line). */
+    readonly sink?: string[],
   ) {}
 
   logger(context: Record<string, unknown>): Logger {
     const write = (level: LogLevel, message: string, extra?: Record<string, unknown>): void => {
       if (LEVELS[level] < LEVELS[this.level]) return
       this.lines.push(`${this.now()} ${level} ${JSON.stringify({...context, ...extra})} ${message}`)
+      this.sink?.push(this.lines[this.lines.length - 1]!)
       if (this.lines.length > LINES_MAX) this.lines.shift()
     }
     return {

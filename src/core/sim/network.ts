@@ -167,6 +167,7 @@ export class SimNetwork {
     if (!link.connected) return false
     const {random, faults, clock} = this.options
     this.messages += 1
+    this.mix('send', clock.now(), from.publicKeyHex.slice(0, 8), to.slice(0, 8), channel, body.length)
     if (random.chance(faults.resetRate)) {
       link.downUntil = clock.now() + (this.options.connectDelayMs ?? 20) * 5
       this.disconnect(from, target, link, 'connection reset (simulated)')

@@ -65,8 +65,7 @@ export async function runWholeNode(options: WholeNodeRunOptions): Promise<WholeN
   const scenario = wholeNodeScenario(options.scenario)
   const random = new SimRandom(options.seed)
   const schedule = options.schedule ?? scenario.plan(random.fork())
-  const run = new Run(scenario, options.seed, random, options.logLevel ?? 'info')
-  run.network.traceLines = options.traceLines
+  const run = new Run(scenario, options.seed, random, options.logLevel ?? 'info', options.traceLines)
   trackIdle()
   try {
     return await run.execute(schedule)
@@ -93,8 +92,11 @@ class Run {
   /** Nodes that should be running (the rest crashed, died of a disk fault, or were never started). */
   private readonly shouldRun = new Set<number>()
   private readonly everStarted = new Set<number>()
-  /** Per-node chain of start/crash operations, so they never overlap. */
-  private readonly ops: Promise<void>[] = []
+  /**
+   * Start/crash/snapshot operations, one at a time over all nodes: two stores opening at once would
+   * finish in thread order, and the order nodes arm their timers in must not depend on that.
+   */
+  private ops: Promise<void> = Promise.resolve()
   private failure: string | undefined
   private events = 0
   private readonly clientRandom: SimRandom
@@ -104,14 +106,15 @@ class Run {
     readonly seed: number,
     random: SimRandom,
     logLevel: LogLevel,
+    traceLines: string[] | undefined,
   ) {
-    this.log = new SimLog(() => this.clock.now(), logLevel)
+    this.log = new SimLog(() => this.clock.now(), logLevel, traceLines)
     this.network = new SimNetwork({clock: this.clock, random: random.fork(), faults: scenario.faults, messageBytesMax: scenario.messageBytesMax})
+    this.network.traceLines = traceLines
     this.clientRandom = random.fork()
     const genesis = simGenesis({consensus: scenario.engine, validators: scenario.validators, blockTxsMax: scenario.blockTxsMax, blockIntervalMs: scenario.blockIntervalMs})
     const configuredPeers = NODE_IDS.slice(0, scenario.validators)
     this.nodes = Array.from({length: scenario.nodes}, (_, index) => {
-      this.ops.push(Promise.resolve())
       return new SimNode({
         index,
         key: NODE_KEYS[index]!,
@@ -157,8 +160,8 @@ class Run {
   }
 
   private nodeOp(node: number, label: string, op: () => Promise<void>): void {
-    const next = this.ops[node]!.then(op)
-    this.ops[node] = next.catch(() => undefined)
+    const next = this.ops.then(op)
+    this.ops = next.catch(() => undefined)
     this.spawn(`node${node} ${label}`, next)
   }
 
@@ -188,7 +191,7 @@ class Run {
       case 'heal-partition':
         return this.network.heal()
       case 'add-node': {
-        const tx = addNodeTx(action.node, action.role, `${this.seed}`)
+        const tx = addNodeTx(action.node, action.role)
         this.submitted.set(tx.hashHex, {bytes: tx.bytes, lastAt: -Infinity})
         return this.submit(tx.hashHex)
       }
@@ -299,10 +302,8 @@ class Run {
 
   /** Stops every node (its timers, connections and store) and removes the directories. */
   async close(): Promise<void> {
-    for (const [index, node] of this.nodes.entries()) {
-      await this.ops[index]!.catch(() => undefined)
-      await node.crash().catch(() => undefined)
-    }
+    await this.ops
+    for (const node of this.nodes) await node.crash().catch(() => undefined)
     rmSync(this.directory, {recursive: true, force: true})
   }
 }

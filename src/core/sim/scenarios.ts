@@ -61,7 +61,7 @@ function sorted(actions: FaultAction[]): FaultAction[] {
   return actions.sort((a, b) => a.at - b.at)
 }
 
-const quick = {validators: 4, nodes: 4, txs: 24, padBytes: 0, blockTxsMax: 8, blockIntervalMs: 50, tickMs: 20, faultPhaseMs: 4000, healBoundMs: 30_000, faults: MILD}
+const quick = {validators: 4, nodes: 4, txs: 16, padBytes: 0, blockTxsMax: 8, blockIntervalMs: 50, tickMs: 50, faultPhaseMs: 2500, healBoundMs: 30_000, faults: MILD}
 
 function family(engine: 'pbft' | 'raft'): WholeNodeScenario[] {
   return [
@@ -72,8 +72,8 @@ function family(engine: 'pbft' | 'raft'): WholeNodeScenario[] {
       engine,
       plan: (random) => {
         const node = random.int(4)
-        const at = random.between(200, 1000)
-        return sorted([{at, kind: 'snapshot', node}, {at: random.between(2500, 3500), kind: 'restore-old', node}, ...crashesAndPartitions(random, 4, quick.faultPhaseMs, 0, random.int(2))])
+        const at = random.between(200, 800)
+        return sorted([{at, kind: 'snapshot', node}, {at: random.between(1500, 2200), kind: 'restore-old', node}, ...crashesAndPartitions(random, 4, quick.faultPhaseMs, 0, random.int(2))])
       },
     },
     {
@@ -94,7 +94,7 @@ function family(engine: 'pbft' | 'raft'): WholeNodeScenario[] {
       plan: (random) => {
         const at = random.between(200, 1500)
         const role = random.chance(0.7) ? 'validator' : 'observer'
-        return sorted([{at, kind: 'add-node', node: 4, role}, {at: at + random.between(0, 1500), kind: 'start', node: 4}, ...crashesAndPartitions(random, 4, quick.faultPhaseMs, random.int(2), random.int(2))])
+        return sorted([{at, kind: 'add-node', node: 4, role}, {at: Math.min(quick.faultPhaseMs - 100, at + random.between(0, 1500)), kind: 'start', node: 4}, ...crashesAndPartitions(random, 4, quick.faultPhaseMs, random.int(2), random.int(2))])
       },
     },
     {

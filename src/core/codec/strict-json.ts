@@ -50,7 +50,10 @@ const LIMIT_SUFFIX: Readonly<Record<keyof JsonLimits, string>> = {
   stringLengthMax: 'STRING_LENGTH_MAX', numberDigitsMax: 'NUMBER_DIGITS_MAX',
 }
 
-const NUMBER_RE = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y
+/** Characters a string holds as they are: anything but the quote, the backslash and controls. */
+const PLAIN_RE = /[^"\\\u0000-\u001f]*/y
+/** A number token's parts (the parser has already checked its grammar). */
+const NUMBER_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/
 const LITERALS: ReadonlyArray<readonly [string, JsonValue]> = [['true', true], ['false', false], ['null', null]]
 const ESCAPES: Readonly<Record<string, string>> = {'"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t'}
 
@@ -58,6 +61,15 @@ interface Frame {
   readonly container: JsonValue[] | JsonObject
   /** Key of the value being parsed (objects only). */
   key: string
+  /** Keys of the object so far (objects only). */
+  keys: number
+}
+
+/** Index after the decimal digits starting at `index`. */
+function digitsEnd(text: string, index: number): number {
+  let end = index
+  for (let code = text.charCodeAt(end); code >= 0x30 && code <= 0x39; code = text.charCodeAt(++end));
+  return end
 }
 
 function isWellFormed(text: string): boolean {
@@ -132,7 +144,7 @@ class Parser {
           this.pos++
           return container
         }
-        const frame: Frame = {container, key: ''}
+        const frame: Frame = {container, key: '', keys: 0}
         this.stack.push(frame)
         if (!array) this.memberKey(frame)
         continue
@@ -156,7 +168,8 @@ class Parser {
     const key = this.string('keyLengthMax')
     if (Object.hasOwn(frame.container, key)) this.fail('duplicate', `have the key ${quote(key)} twice in one object`, at)
     const {keysMax} = this.options.limits
-    if (Object.keys(frame.container).length >= keysMax) this.fail('keys', `have an object with more than ${keysMax} keys`, at, 'keysMax')
+    if (frame.keys >= keysMax) this.fail('keys', `have an object with more than ${keysMax} keys`, at, 'keysMax')
+    frame.keys++
     frame.key = key
     this.skipWhitespace()
     if (this.text[this.pos] !== ':') this.fail('syntax', 'expected ":" after a key')
@@ -182,31 +195,23 @@ class Parser {
     const {text} = this
     const start = this.pos
     const max = this.options.limits[limit]
-    const parts: string[] = []
-    let length = 0
-    let runStart = ++this.pos
+    let value = ''
+    this.pos++
     for (;;) {
+      // A run of plain characters in one native scan, then what ended it.
+      PLAIN_RE.lastIndex = this.pos
+      PLAIN_RE.test(text)
+      value += text.slice(this.pos, PLAIN_RE.lastIndex)
+      this.pos = PLAIN_RE.lastIndex
       const code = text.charCodeAt(this.pos)
-      if (Number.isNaN(code)) this.fail('syntax', 'unterminated string', start)
-      if (code === 0x22 || code === 0x5c) {
-        const run = text.slice(runStart, this.pos)
-        parts.push(run)
-        length += run.length
-        if (code === 0x22) break
-        parts.push(this.escape())
-        length++
-        runStart = this.pos
-      } else if (code < 0x20) {
-        this.fail('syntax', 'has a raw control character in a string (escape it)')
-      } else {
-        this.pos++
-      }
-      if (length + (this.pos - runStart) > max) {
+      if (code === 0x5c) value += this.escape()
+      else if (code !== 0x22) this.fail('syntax', Number.isNaN(code) ? 'unterminated string' : 'has a raw control character in a string (escape it)', Number.isNaN(code) ? start : this.pos)
+      if (value.length > max) {
         this.fail(limit === 'keyLengthMax' ? 'keyLength' : 'stringLength', `have a ${limit === 'keyLengthMax' ? 'key' : 'string'} longer than ${max} characters`, start, limit)
       }
+      if (code === 0x22) break
     }
     this.pos++
-    const value = parts.length === 1 ? parts[0]! : parts.join('')
     if (!isWellFormed(value)) this.fail('unicode', `have a string with a lone surrogate (not valid Unicode): ${quote(value)}`, start)
     return value
   }
@@ -228,13 +233,43 @@ class Parser {
   }
 
   private number(): number {
+    const {text} = this
     const start = this.pos
-    NUMBER_RE.lastIndex = start
-    const match = NUMBER_RE.exec(this.text)
-    if (match === null) return this.fail('syntax', 'has a bad number')
-    this.pos = start + match[0].length
-    const token = match[0]
+    let pos = start
+    if (text.charCodeAt(pos) === 0x2d) pos++
+    const integerStart = pos
+    const first = text.charCodeAt(pos)
+    if (first === 0x30) pos++
+    else if (first >= 0x31 && first <= 0x39) pos = digitsEnd(text, pos)
+    else this.fail('syntax', 'has a bad number')
+    let plain = true
+    if (text.charCodeAt(pos) === 0x2e) {
+      const fraction = pos + 1
+      pos = digitsEnd(text, fraction)
+      if (pos === fraction) this.fail('syntax', 'has a bad number')
+      plain = false
+    }
+    const e = text.charCodeAt(pos)
+    if (e === 0x65 || e === 0x45) {
+      pos++
+      const sign = text.charCodeAt(pos)
+      if (sign === 0x2b || sign === 0x2d) pos++
+      const exponent = pos
+      pos = digitsEnd(text, exponent)
+      if (pos === exponent) this.fail('syntax', 'has a bad number')
+      plain = false
+    }
+    this.pos = pos
+    const token = text.slice(start, pos)
     const value = Number(token)
+    // The common case: an integer of at most 15 digits is safe, and only "-0" is negative zero.
+    if (plain && pos - integerStart <= 15 && !(value === 0 && pos - integerStart === 1 && integerStart > start)) return value
+    return this.checkNumber(token, start, value)
+  }
+
+  /** The number rules (see the file comment) for a token that is not a short integer. */
+  private checkNumber(token: string, start: number, value: number): number {
+    const match = NUMBER_RE.exec(token)!
     const digits = (match[1]! + (match[2]?.slice(1) ?? '')).replace(/^0+/, '').replace(/0+$/, '')
     const {numberDigitsMax} = this.options.limits
     let problem: string | undefined

@@ -1,10 +1,13 @@
 /**
  * Bad input over JSON-RPC gets a clear code and never disturbs the chain: malformed bodies and
- * txs, forged signatures, wrong chain id, expired and replayed txs, oversize requests.
+ * txs, forged signatures, wrong chain id, expired and replayed txs, oversize requests, deep JSON,
+ * and a small batch asking for far more answer bytes than a node may hold.
  */
 import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
 import {toHex} from '../../src/core/bytes.js'
 import {encodeCanonical} from '../../src/core/codec/canonical.js'
+import {RPC_ANSWER_BYTES_MAX} from '../../src/core/limits.js'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx, txToDocument, type Tx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
@@ -46,6 +49,14 @@ describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
   async function raw(body: string): Promise<{status: number; json: any}> {
     const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body})
     return {status: response.status, json: await response.json()}
+  }
+
+  /** A figure (kB) of the node process's /proc/<pid>/status: VmRSS now, VmHWM its peak so far. */
+  function nodeMemoryKb(field: 'VmRSS' | 'VmHWM'): number {
+    const pid = Number.parseInt(readFileSync(box.path('net', 'node0', 'node.pid'), 'utf8'), 10)
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    if (match === null) throw new Error(`no ${field} for pid ${pid}`)
+    return Number(match[1])
   }
 
   it('refuses a body that is not JSON, not JSON-RPC, or an unknown method', async () => {
@@ -92,5 +103,56 @@ describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
     expect(next.height).to.be.greaterThan(first.height!)
     const stored = await client.query('evidence', 'get', {key: 'replay'})
     expect(stored.result).to.include({key: 'replay', hash, txHash: tx.hashHex})
+  })
+
+  it('refuses a 100k-deep id with 400 and a JSON body', async () => {
+    const depth = 100_000
+    const response = await fetch(url, {
+      method: 'POST', headers: {'content-type': 'application/json'},
+      body: `{"jsonrpc":"2.0","id":${'['.repeat(depth)}${']'.repeat(depth)},"method":"node.status"}`,
+    })
+    expect(response.status).to.equal(400)
+    const text = await response.text()
+    expect(text.length).to.be.greaterThan(0)
+    expect(JSON.parse(text).error.data.code).to.equal('DECODE_ERROR')
+    expect((await client.status()).running).to.equal(true)
+  })
+
+  it('answers a 9 KB batch of 100 × chain.blocks{count: 64} quickly, within its answer budget and bounded memory', async () => {
+    // ~3 MB of blocks: 48 txs with 60 KB of args each (the contract refuses the extra field; the
+    // txs are committed with failed receipts, which is all that matters here).
+    const pad = 'p'.repeat(60_000)
+    const txs = Array.from({length: 48}, (_, index) =>
+      createTx({chainId: 'wi-rpc', contract: 'evidence', method: 'put', args: {key: `big-${index}`, hash, pad}, expiry: 500}, signer))
+    for (let offset = 0; offset < txs.length; offset += 16) {
+      const batch = txs.slice(offset, offset + 16).map((tx, id) => ({jsonrpc: '2.0', id, method: 'tx.send', params: {tx: toHex(tx.bytes)}}))
+      const sent = await raw(JSON.stringify(batch))
+      expect(sent.json.filter((answer: any) => answer.error !== undefined)).to.deep.equal([])
+    }
+    await client.waitTx(txs.at(-1)!.hashHex, 30_000)
+    const rssBeforeKb = nodeMemoryKb('VmRSS')
+    const body = JSON.stringify(Array.from({length: 100}, (_, id) => ({jsonrpc: '2.0', id, method: 'chain.blocks', params: {from: 1, count: 64}})))
+    expect(body.length).to.be.below(10_000)
+    const started = Date.now()
+    const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body, signal: AbortSignal.timeout(60_000)})
+    const text = await response.text()
+    const elapsedMs = Date.now() - started
+    expect(response.status).to.equal(200)
+    expect(text.length).to.be.greaterThan(0)
+    const answers = JSON.parse(text) as any[]
+    expect(answers).to.have.length(100)
+    expect(answers[0].result.blocks.length).to.be.at.least(1)
+    // The whole answer stays within one request's budget; what did not fit was refused, uncomputed.
+    expect(text.length).to.be.at.most(RPC_ANSWER_BYTES_MAX)
+    for (const answer of answers) {
+      if (answer.error !== undefined) expect(answer.error).to.deep.include({message: 'answer budget exhausted'}).and.nested.include({'data.code': 'PAYLOAD_TOO_LARGE'})
+      else expect(answer.result.blocks.length).to.be.at.least(1)
+    }
+    expect(elapsedMs).to.be.below(15_000)
+    // The peak resident size while answering stayed within 300 MB of what the node used before.
+    expect(nodeMemoryKb('VmHWM') - rssBeforeKb).to.be.below(300 * 1024)
+    // And the node keeps serving.
+    const blocks = await client.committedBlocks(1, 64)
+    expect(blocks.blocks.length).to.be.at.least(1)
   })
 })

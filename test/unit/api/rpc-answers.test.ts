@@ -8,6 +8,7 @@ import {
 import {createSigner, readKeystoreFile} from '../../../src/core/crypto/index.js'
 import {createTx} from '../../../src/core/types/tx.js'
 import {WichainClient} from '../../../src/sdk/client.js'
+import {parseMetricsText} from '../../../src/sdk/metrics-text.js'
 import {CHAIN, post, RpcFixture} from './rpc-fixture.js'
 
 /** A value nested `depth` levels deep, built without recursion. */
@@ -138,5 +139,15 @@ describe('api/rpc: every answer is bounded and has a body', function () {
     const reply = await post(url, JSON.stringify(Array.from({length: 20}, (_, id) => call(id, 'test.heavy'))))
     expect(reply.json.every((answer: any) => answer.result === 'done')).to.equal(true)
     expect(most).to.equal(1)
+  })
+
+  it('exports the logger\'s suppressed and dropped line counts as Prometheus counters', async () => {
+    const logStats = {linesWritten: 10, linesSuppressed: 9_995, linesDropped: 3}
+    const {url} = await fixture.server({logStats})
+    const read = async () => parseMetricsText(await (await fetch(new URL('/metrics', url))).text()).samples
+    const value = (samples: Awaited<ReturnType<typeof read>>, name: string) => samples.find((sample) => sample.name === name)?.value
+    expect(value(await read(), 'wichain_log_lines_suppressed_total')).to.equal(9_995)
+    logStats.linesDropped = 5
+    expect(value(await read(), 'wichain_log_lines_dropped_total')).to.equal(5)
   })
 })

@@ -1,11 +1,19 @@
 /**
- * Long seeded consensus simulation: `npx tsx scripts/sim-long.ts --engine pbft --seeds 10000`.
+ * Long seeded consensus simulation: `npx tsx scripts/sim-long.ts --engine pbft --seeds 10000`
+ * (`--whole-node`: the whole-node simulator instead, see scripts/sim-whole.ts).
  * Seed s runs scenario s mod (number of scenarios) of the engine, or only `--scenario NAME`.
  * Every failing seed is printed with its scenario and full failure report; add it to the
  * regression list in test/sim/<engine>.test.ts. Exit code 1 if any seed failed.
  */
 import {parseArgs} from 'node:util'
 import {runSimulation, SCENARIOS, scenarioNamed, type SimEngineKind} from '../src/core/consensus/sim/index.js'
+
+// `--whole-node`: real nodes over the simulated network, clock and disk (scripts/sim-whole.ts).
+if (process.argv.includes('--whole-node')) {
+  const {main} = await import('./sim-whole.js')
+  await main(process.argv.slice(2))
+  process.exit()
+}
 
 const {values} = parseArgs({
   options: {

@@ -5,12 +5,13 @@
  */
 import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import type {FaultAction} from './scenarios.js'
+import type {FaultAction, ScenarioOverrides} from './scenarios.js'
 
 export interface ReplayFile {
   readonly version: 1
   readonly seed: number
   readonly scenario: string
+  readonly overrides?: ScenarioOverrides
   readonly schedule: readonly FaultAction[]
   /** What the run saw go wrong when it was saved (for the reader; not checked). */
   readonly failure?: string

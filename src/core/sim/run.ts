@@ -23,11 +23,13 @@ import {SimLog} from './log.js'
 import {SimNetwork} from './network.js'
 import {INJECTED_DISK_FAULT, SimNode} from './node.js'
 import {saveReplay, type ReplayFile} from './replay.js'
-import {wholeNodeScenario, type FaultAction, type WholeNodeScenario} from './scenarios.js'
+import {wholeNodeScenario, type FaultAction, type ScenarioOverrides, type WholeNodeScenario} from './scenarios.js'
 
 export interface WholeNodeRunOptions {
   readonly seed: number
   readonly scenario: string
+  /** Changes to the named scenario's numbers (saved in the replay too). */
+  readonly overrides?: ScenarioOverrides
   /** A replay's fault schedule; default: the scenario's plan for the seed. */
   readonly schedule?: readonly FaultAction[]
   readonly logLevel?: LogLevel
@@ -62,7 +64,7 @@ const RESUBMIT_MS = 1500
 const CONVERGE_CHECK_MS = 100
 
 export async function runWholeNode(options: WholeNodeRunOptions): Promise<WholeNodeResult> {
-  const scenario = wholeNodeScenario(options.scenario)
+  const scenario = {...wholeNodeScenario(options.scenario), ...options.overrides}
   const random = new SimRandom(options.seed)
   const schedule = options.schedule ?? scenario.plan(random.fork())
   const run = new Run(scenario, options.seed, random, options.logLevel ?? 'info', options.traceLines)
@@ -71,7 +73,14 @@ export async function runWholeNode(options: WholeNodeRunOptions): Promise<WholeN
     return await run.execute(schedule)
   } catch (error) {
     const message = `whole-node ${scenario.name} seed ${options.seed}: ${(error as Error).message}\n--- last log lines ---\n${run.log.tail()}`
-    const replay: ReplayFile = {version: 1, seed: options.seed, scenario: scenario.name, schedule: [...schedule], failure: (error as Error).message.slice(0, 2000)}
+    const replay: ReplayFile = {
+      version: 1,
+      seed: options.seed,
+      scenario: scenario.name,
+      ...(options.overrides === undefined ? {} : {overrides: options.overrides}),
+      schedule: [...schedule],
+      failure: (error as Error).message.slice(0, 2000),
+    }
     const savedTo = options.replayDirectory === undefined ? undefined : saveReplay(options.replayDirectory, replay)
     throw new WholeNodeFailure(message, replay, savedTo)
   } finally {

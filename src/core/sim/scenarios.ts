@@ -37,6 +37,9 @@ export interface WholeNodeScenario {
   plan(random: SimRandom): FaultAction[]
 }
 
+/** The numbers a run (or a replay) may change in a named scenario. */
+export type ScenarioOverrides = Partial<Pick<WholeNodeScenario, 'txs' | 'faultPhaseMs' | 'healBoundMs' | 'tickMs' | 'faults' | 'messageBytesMax'>>
+
 const MILD: NetworkFaults = {dropRate: 0.02, resetRate: 0.003, duplicateRate: 0.02, reorderRate: 0.05, latencyMinMs: 1, latencyMaxMs: 30}
 const CALM: NetworkFaults = {dropRate: 0, resetRate: 0, duplicateRate: 0, reorderRate: 0, latencyMinMs: 1, latencyMaxMs: 5}
 

@@ -29,7 +29,7 @@ import {recordCall} from './contracts/figures.js'
 import {contractManager} from './contracts/manager.js'
 import {isContractName, loadRecord, MANAGER_NAME, REGISTRY_LIMITS} from './contracts/registry.js'
 import {callWasmContract, type WasmCallInput} from './contracts/wasm-call.js'
-import {ExecutionFault, isExecutionFaultCause} from './faults.js'
+import {asExecutionFault, isExecutionFaultCause} from './faults.js'
 import {DEFAULT_TX_GAS_MAX, type Role} from './genesis.js'
 
 export interface ExecutionEnvironment {
@@ -108,28 +108,36 @@ class BlockBudget {
  * fits: txGasMax <= blockGasMax). The result is exactly that of executing the included prefix.
  */
 export function executeBlock(env: ExecutionEnvironment, txs: readonly Tx[], block: {height: number; timestamp: number}, options: {gasMax?: number} = {}): BlockExecution {
-  const blockOverlay = new Overlay((keyHex) => env.readState(Buffer.from(keyHex, 'hex')))
-  const budget = new BlockBudget(blockOverlay)
-  const receipts: Receipt[] = []
-  let gasUsed = 0
-  for (const tx of txs) {
-    const txOverlay = new Overlay((keyHex) => blockOverlay.get(keyHex))
-    let receipt = executeTx(env, tx, block, txOverlay)
-    if (options.gasMax !== undefined && receipts.length > 0 && gasUsed + receipt.gasUsed > options.gasMax) break
-    gasUsed += receipt.gasUsed
-    if (receipt.status === 'ok' && !budget.merge(txOverlay.entries)) {
-      receipt = failedReceipt(tx, new WichainError('PAYLOAD_TOO_LARGE', 'this block has no room left for the state writes of this tx; send it again'), receipt.gasUsed)
+  let current: Tx | undefined
+  try {
+    const blockOverlay = new Overlay((keyHex) => env.readState(Buffer.from(keyHex, 'hex')))
+    const budget = new BlockBudget(blockOverlay)
+    const receipts: Receipt[] = []
+    let gasUsed = 0
+    for (const tx of txs) {
+      current = tx
+      const txOverlay = new Overlay((keyHex) => blockOverlay.get(keyHex))
+      let receipt = executeTx(env, tx, block, txOverlay)
+      if (options.gasMax !== undefined && receipts.length > 0 && gasUsed + receipt.gasUsed > options.gasMax) break
+      gasUsed += receipt.gasUsed
+      if (receipt.status === 'ok' && !budget.merge(txOverlay.entries)) {
+        receipt = failedReceipt(tx, new WichainError('PAYLOAD_TOO_LARGE', 'this block has no room left for the state writes of this tx; send it again'), receipt.gasUsed)
+      }
+      if (systemContract(env, tx.body.contract) === undefined) recordFigures(blockOverlay, tx, receipt, block.height)
+      receipts.push(receipt)
     }
-    if (systemContract(env, tx.body.contract) === undefined) recordFigures(blockOverlay, tx, receipt, block.height)
-    receipts.push(receipt)
+    current = undefined
+    // Frozen (array and entries): the state root over them is then computed once (ledger/state.ts).
+    const writes = Object.freeze([...blockOverlay.entries.keys()].sort().map((keyHex) => Object.freeze({
+      key: new Uint8Array(Buffer.from(keyHex, 'hex')),
+      value: blockOverlay.entries.get(keyHex) ?? null,
+    })))
+    // Frozen: the receiptRoot is then computed once (block.ts) for assembly and commit.
+    return {receipts: Object.freeze(receipts), writes, included: receipts.length, gasUsed}
+  } catch (error) {
+    // Anywhere in the block (a stack overflow around a receipt too): never an invalid block.
+    throw asExecutionFault(error, current?.hashHex ?? '', block.height)
   }
-  // Frozen (array and entries): the state root over them is then computed once (ledger/state.ts).
-  const writes = Object.freeze([...blockOverlay.entries.keys()].sort().map((keyHex) => Object.freeze({
-    key: new Uint8Array(Buffer.from(keyHex, 'hex')),
-    value: blockOverlay.entries.get(keyHex) ?? null,
-  })))
-  // Frozen: the receiptRoot is then computed once (block.ts) for assembly and commit.
-  return {receipts: Object.freeze(receipts), writes, included: receipts.length, gasUsed}
 }
 
 function contractState(contract: string, overlay: Overlay): ContractState {
@@ -201,10 +209,9 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
     if (Buffer.byteLength(resultJson) > RECEIPT_LIMITS.resultBytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', 'result too large')
     return createReceipt({txHash: tx.hash, status: 'ok', result: resultJson, error: null, gasUsed: 0, events: []})
   } catch (error) {
-    // A state read that failed is this node's fault, not the tx's: no receipt may record it.
-    if (error instanceof StorageFault) throw error
-    // Nor may an engine-dependent or internal error (stack overflow, a bug in host code).
-    if (isExecutionFaultCause(error)) throw new ExecutionFault(tx.hashHex, block.height, error)
+    // A state read that failed is this node's fault, not the tx's: no receipt may record it. Nor
+    // may an engine-dependent or internal error (a stack overflow, a bug in host code).
+    if (error instanceof StorageFault || isExecutionFaultCause(error)) throw asExecutionFault(error, tx.hashHex, block.height)
     overlay.entries.clear()
     return failedReceipt(tx, error as WichainError, 0)
   }

@@ -6,6 +6,7 @@
  * instead of voting for a block it may not have executed as its peers did.
  */
 import {WichainError, type ErrorCode} from '../errors.js'
+import {StorageFault} from '../vm/write-buffer.js'
 
 /**
  * Codes of WichainErrors that are faults when thrown during execution: an unexpected error, and a
@@ -13,9 +14,21 @@ import {WichainError, type ErrorCode} from '../errors.js'
  */
 export const FAULT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INTERNAL', 'STORAGE_ERROR', 'CORRUPT_DATA'])
 
-/** True when an error thrown while executing a tx must not become a receipt. */
+/**
+ * True when an error thrown while executing a tx must not become a receipt: not a WichainError,
+ * a fault code, or a WichainError caused by a stack overflow (a codec wrapping one as DECODE_ERROR).
+ */
 export function isExecutionFaultCause(error: unknown): boolean {
-  return !(error instanceof WichainError) || FAULT_CODES.has(error.code)
+  return !(error instanceof WichainError) || FAULT_CODES.has(error.code) || causedByStackOverflow(error)
+}
+
+/** A JS stack overflow anywhere in the error's cause chain (a few links are enough). */
+function causedByStackOverflow(error: unknown): boolean {
+  let link: unknown = error
+  for (let hops = 0; link instanceof Error && hops < 8; hops++, link = link.cause) {
+    if (link instanceof RangeError && /call stack/i.test(link.message)) return true
+  }
+  return false
 }
 
 /**
@@ -23,16 +36,26 @@ export function isExecutionFaultCause(error: unknown): boolean {
  * bug in host code): thrown out of block execution, never turned into a receipt.
  */
 export class ExecutionFault extends Error {
-  /** Hex hash of the tx being executed. */
+  /** Hex hash of the tx being executed ('' when between txs). */
   readonly txHash: string
   /** Height of the block being executed. */
   readonly height: number
 
   constructor(txHash: string, height: number, cause: unknown) {
     const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
-    super(`executing tx ${txHash} of block ${height} failed inside this node (${reason}); no receipt can record it`, {cause})
+    const what = txHash === '' ? `block ${height}` : `tx ${txHash} of block ${height}`
+    super(`executing ${what} failed inside this node (${reason}); no receipt can record it`, {cause})
     this.name = 'ExecutionFault'
     this.txHash = txHash
     this.height = height
   }
+}
+
+/**
+ * What executing tx `txHash` may throw out of the executor: an ExecutionFault for a cause that
+ * is one, the error itself otherwise (a StorageFault stays one: the chain halts on it too).
+ */
+export function asExecutionFault(error: unknown, txHash: string, height: number): unknown {
+  if (error instanceof ExecutionFault || error instanceof StorageFault) return error
+  return isExecutionFaultCause(error) ? new ExecutionFault(txHash, height, error) : error
 }

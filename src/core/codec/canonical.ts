@@ -59,7 +59,7 @@ export function encodeCanonical(value: unknown): Uint8Array {
   try {
     return encode(value, ENCODE_OPTIONS)
   } catch (error) {
-    throw new WichainError('INVALID_ARGUMENT', `value cannot be encoded canonically: ${(error as Error).message}`)
+    throw new WichainError('INVALID_ARGUMENT', `value cannot be encoded canonically: ${(error as Error).message}`, undefined, {cause: error})
   }
 }
 
@@ -72,7 +72,7 @@ export function decodeCanonical(bytes: Uint8Array, what: string): unknown {
   try {
     value = decode(bytes, DECODE_OPTIONS)
   } catch (error) {
-    throw new WichainError('DECODE_ERROR', `${what}: not canonical CBOR (${(error as Error).message})`)
+    throw new WichainError('DECODE_ERROR', `${what}: not canonical CBOR (${(error as Error).message})`, undefined, {cause: error})
   }
   if (!bytesEqual(encode(value), bytes)) {
     throw new WichainError('DECODE_ERROR', `${what}: not in canonical form`)

@@ -146,9 +146,8 @@ function classify(error: unknown, gas: WasmGlobal, instance: WasmInstance | unde
     const known = TRAP_MESSAGES.find(([pattern]) => pattern.test(error.message))
     return {code: 'CONTRACT_TRAP', message: `wasm trap: ${known === undefined ? 'trap' : known[1]}`}
   }
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return {code: 'CONTRACT_TRAP', message: 'native call stack exhausted'}
-  }
+  // A native stack overflow (no depth trap above) depends on the engine and on how deep the
+  // node's own stack was: rethrown, so it is an execution fault (chain/faults.ts), never a receipt.
   if (error instanceof Error && error.name === 'LinkError') {
     return {code: 'INVALID_WASM', message: `contract code does not link (is it instrumented?): ${error.message}`}
   }

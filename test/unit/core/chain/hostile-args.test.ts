@@ -10,6 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {toHex} from '../../../../src/core/bytes.js'
 import {checkTxForBlock} from '../../../../src/core/chain/admission.js'
+import {decodeCanonical} from '../../../../src/core/codec/canonical.js'
 import {Chain} from '../../../../src/core/chain/chain.js'
 import type {SystemContract} from '../../../../src/core/chain/contracts/contract.js'
 import {executeBlock} from '../../../../src/core/chain/executor.js'
@@ -43,6 +44,18 @@ function thrownBy(action: () => unknown): unknown {
   return undefined
 }
 
+/** CBOR of arrays nested 500 deep: decoding it recurses, so it overflows on an almost full stack. */
+const NESTED_CBOR = Uint8Array.from([...new Array<number>(500).fill(0x81), 0x00])
+
+function decodeWhereTheStackEnds(depth: number): unknown {
+  try {
+    return decodeWhereTheStackEnds(depth + 1)
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error
+    return decodeCanonical(NESTED_CBOR, 'record')
+  }
+}
+
 /** A contract whose methods fail the ways host code can: none of them is the tx's fault. */
 function faultyContract(): SystemContract {
   const recurse = (n: number): number => recurse(n + 1) + 1
@@ -53,6 +66,9 @@ function faultyContract(): SystemContract {
       overflow: {readOnly: false, run: () => recurse(0)},
       typeError: {readOnly: false, run: (_state, args) => (args as {missing: {deeper: number}}).missing.deeper},
       internal: {readOnly: false, run: () => { throw new WichainError('INTERNAL', 'broken invariant') }},
+      // Runs the stack out, then decodes a state-like record there: the codec reports the
+      // overflow as DECODE_ERROR, which must still count as the engine's failure, not the tx's.
+      wrappedOverflow: {readOnly: false, run: () => decodeWhereTheStackEnds(0)},
       refuse: {readOnly: false, run: () => { throw new WichainError('CONTRACT_ERROR', 'deliberate') }},
     },
   }
@@ -137,7 +153,7 @@ describe('core/chain hostile tx args', () => {
     const block = {height: 3, timestamp: 1_700_000_000_000}
 
     it('an engine or internal error in a system contract leaves executeBlock as an ExecutionFault, not a receipt', () => {
-      const causes: Record<string, string> = {overflow: 'RangeError', typeError: 'TypeError', internal: 'WichainError'}
+      const causes: Record<string, string> = {overflow: 'RangeError', typeError: 'TypeError', internal: 'WichainError', wrappedOverflow: 'WichainError'}
       for (const [method, cause] of Object.entries(causes)) {
         const tx = call(method)
         const env = proposalSide(network, contracts).state.env
@@ -146,6 +162,9 @@ describe('core/chain hostile tx args', () => {
         expect(fault).to.include({txHash: tx.hashHex, height: 3})
         expect(((fault as ExecutionFault).cause as Error).name, method).to.equal(cause)
       }
+      const wrapped = thrownBy(() => executeBlock(proposalSide(network, contracts).state.env, [call('wrappedOverflow')], block)) as ExecutionFault
+      expect(wrapped.cause).to.be.instanceOf(WichainError).with.property('code', 'DECODE_ERROR')
+      expect(wrapped.message).to.match(/Maximum call stack size exceeded/)
     })
 
     it('deliberate failures still become failed receipts', () => {

@@ -5,7 +5,8 @@
  * `updateMembers`, `attach`, then a `tick` every `tickMs`) but on the virtual clock. A crash stops
  * the node without a flush of its forward queue (kill -9: what LevelDB has is what survives; its
  * atomic batches leave nothing half-written); a restart opens the same directory again. The disk
- * can be made to fail (writes throw STORAGE_ERROR, as a full or broken disk does).
+ * can be made to fail (writes and the chain's disk probe throw STORAGE_ERROR, as a full or broken
+ * disk does): the chain halts (fail-stop) and resumes once the disk takes writes again.
  */
 import {cpSync, renameSync, rmSync} from 'node:fs'
 import {fromHex, toHex} from '../bytes.js'
@@ -20,6 +21,7 @@ import {fastVerify} from '../crypto/native.js'
 import {sign, type KeyPair} from '../crypto/sm2.js'
 import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
+import {Ledger} from '../ledger/index.js'
 import type {Logger} from '../log.js'
 import {CHANNELS} from '../net/envelope.js'
 import {ChainNetwork} from '../node/network.js'
@@ -100,6 +102,12 @@ export class SimNode {
           for (const out of behaviour.rewrite({to, bytes})) endpoint.send(out.to, CHANNELS.consensus, out.bytes)
         },
         onValidatorsChanged: (_validators, members) => network.updateMembers(members),
+        // The disk fault: every ledger the chain opens (at start, and again when it resumes after
+        // a halt) refuses writes while `diskFailing`, and so does the chain's disk probe.
+        openLedger: async (directory, ledgerLogger) => this.faultyLedger(await Ledger.open(directory, {logger: ledgerLogger})),
+        probeStorage: async () => {
+          if (this.diskFailing) throw new WichainError('STORAGE_ERROR', INJECTED_DISK_FAULT)
+        },
         onBlockCommitted: (event) => this.options.onCommitted(index, event.height, toHex(this.chain?.head().hash ?? new Uint8Array())),
       })
     } catch (error) {
@@ -108,7 +116,6 @@ export class SimNode {
       throw error
     }
     this.chain = chain
-    this.injectDiskFaults(chain)
     // In a node process an error escaping `step` is an unhandled rejection: the process dies.
     const step = chain.step.bind(chain)
     chain.step = (from, bytes) => step(from, bytes).catch((error: unknown) => this.options.onFault(index, error))
@@ -147,16 +154,17 @@ export class SimNode {
     })
   }
 
-  /** Writes (block commits, consensus state) throw STORAGE_ERROR while `diskFailing`. */
-  private injectDiskFaults(chain: Chain): void {
-    const ledger = chain.ledger as unknown as Record<'commitBlock' | 'putMeta', (...args: unknown[]) => Promise<void>>
+  /** The ledger's writes (block commits, consensus state) throw STORAGE_ERROR while `diskFailing`. */
+  private faultyLedger(ledger: Ledger): Ledger {
+    const writes = ledger as unknown as Record<'commitBlock' | 'putMeta', (...args: unknown[]) => Promise<void>>
     for (const method of ['commitBlock', 'putMeta'] as const) {
-      const original = ledger[method]!.bind(ledger)
-      ledger[method] = async (...args: unknown[]) => {
+      const original = writes[method]!.bind(ledger)
+      writes[method] = async (...args: unknown[]) => {
         if (this.diskFailing) throw new WichainError('STORAGE_ERROR', INJECTED_DISK_FAULT)
         return original(...args)
       }
     }
+    return ledger
   }
 
   /** Stops the node as kill -9 would: connections drop, timers die, nothing more is sent. */
@@ -198,7 +206,9 @@ export class SimNode {
     await this.start()
   }
 
-  halted(): boolean {
-    return (this.chain?.status() as {halted?: unknown} | undefined)?.halted === true
+  /** Why the chain halted (fail-stop), while it is halted. */
+  haltReason(): string | undefined {
+    const halted = (this.chain?.status() as {halted?: {code: string; reason: string} | null} | undefined)?.halted
+    return halted === undefined || halted === null ? undefined : `${halted.code}: ${halted.reason}`
   }
 }

@@ -244,7 +244,7 @@ class Run {
     this.clock.timers().setInterval(() => this.resubmit(), RESUBMIT_MS)
   }
 
-  /** Everything heals: network faults off, partitions gone, disks fixed, every node that ran restarted. */
+  /** Everything heals: network faults off, partitions gone, disks fixed, every node that ran and is down restarted. */
   private heal(): void {
     this.log.note('heal')
     this.network.options.faults = {...this.scenario.faults, dropRate: 0, resetRate: 0, duplicateRate: 0, reorderRate: 0}
@@ -253,8 +253,8 @@ class Run {
       const index = node.options.index
       node.diskFailing = false
       if (!this.everStarted.has(index)) continue
-      if (node.halted()) this.act({at: this.clock.now(), kind: 'crash', node: index})
-      if (!node.running || node.halted() || !this.shouldRun.has(index)) this.act({at: this.clock.now(), kind: 'restart', node: index})
+      // A chain halted on the disk fault is left alone: it must resume by itself once the disk heals.
+      if (!node.running || !this.shouldRun.has(index)) this.act({at: this.clock.now(), kind: 'restart', node: index})
     }
   }
 
@@ -292,7 +292,12 @@ class Run {
       [...this.everStarted].every((index) => index === this.scenario.byzantine || this.nodes[index]!.running) &&
       converged(checked().map((node) => node.chain!), [...this.submitted.keys()])
     if (!(await this.loop(healAt + this.scenario.healBoundMs, live))) {
-      const heads = this.nodes.map((node) => `${node.name}:${node.running ? node.chain!.head().height : 'down'}`).join(' ')
+      const heads = this.nodes
+        .map((node) => {
+          const halt = node.haltReason()
+          return `${node.name}:${node.running ? node.chain!.head().height : 'down'}${halt === undefined ? '' : ` (halted: ${halt})`}`
+        })
+        .join(' ')
       const missing = [...this.submitted.keys()].filter((hash) => !this.committedSomewhere(hash)).length
       throw new Error(`not converged ${this.scenario.healBoundMs} ms after healing: heads ${heads}; ${missing} of ${this.submitted.size} client txs never committed`)
     }

@@ -5,7 +5,7 @@
  * checked here too (without recursion), and no method can walk a value deep enough to exhaust
  * the stack.
  */
-import {jsonDepthWithin} from '../../codec/strict-json.js'
+import {jsonDepthWithin} from '../../codec/json-depth.js'
 import {WichainError} from '../../errors.js'
 import {TX_ARGS_DEPTH_MAX} from '../../limits.js'
 

@@ -7,7 +7,7 @@
  * decided without recursion, so a contract cannot make host code overflow the JS stack.
  */
 import {concatBytes, utf8} from '../../bytes.js'
-import {jsonDepthWithin, jsonTextDepth} from '../../codec/strict-json.js'
+import {jsonDepthWithin, jsonTextDepth} from '../../codec/json-depth.js'
 import {WichainError, type ErrorCode} from '../../errors.js'
 import {CONTRACT_OUTPUT_DEPTH_MAX} from '../../limits.js'
 import {RECEIPT_LIMITS, type ReceiptEvent} from '../../types/receipt.js'

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
-import {jsonDepthWithin, jsonTextDepth, parseStrictJson, strictJsonRule, type JsonLimits, type StrictJsonOptions} from '../../../../src/core/codec/strict-json.js'
+import {jsonDepthWithin, jsonTextDepth} from '../../../../src/core/codec/json-depth.js'
+import {parseStrictJson, strictJsonRule, type JsonLimits, type StrictJsonOptions} from '../../../../src/core/codec/strict-json.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {TX_ARGS_LIMITS} from '../../../../src/core/types/tx.js'
 

@@ -23,6 +23,8 @@ import {blockGasMaxOf, type Genesis} from './genesis.js'
 import type {Mempool} from './mempool.js'
 import {encodeCompactProposal, parsePayload, resolvePayload, type ParsedPayload} from './proposal.js'
 
+const UNDECODABLE_PAYLOAD_TAG = new TextEncoder().encode('wichain/undecodable-payload')
+
 const EXECUTIONS_MAX = 32
 const PAYLOADS_MAX = 8
 const RECENT_BLOCKS_MAX = 8
@@ -165,9 +167,18 @@ export class Proposals {
     trim(this.recentBlocks, RECENT_BLOCKS_MAX)
   }
 
-  /** Block hash of a proposal payload (the header hash: no tx is needed). */
+  /**
+   * Block hash of a proposal payload (the header hash: no tx is needed). Payloads come from peers
+   * (proposals, committed blocks, sync answers): one that does not decode gets a digest no block
+   * has (SM3 over a tag and the bytes), so the engine refuses it; a throw here would halt the chain.
+   */
   digest(payload: Uint8Array): Uint8Array {
-    return this.payload(payload).parsed.hash
+    try {
+      return this.payload(payload).parsed.hash
+    } catch (error) {
+      if (!(error instanceof WichainError)) throw error
+      return sm3(UNDECODABLE_PAYLOAD_TAG, payload)
+    }
   }
 
   /** A committed payload, self-contained (full block) when we still hold the block. */

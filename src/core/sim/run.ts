@@ -55,6 +55,8 @@ export class WholeNodeFailure extends Error {
     message: string,
     readonly replay: ReplayFile,
     readonly savedTo: string | undefined,
+    /** The run's trace up to the failure: a replay of it fails with the same trace. */
+    readonly trace: string,
   ) {
     super(message)
   }
@@ -66,7 +68,9 @@ const CONVERGE_CHECK_MS = 100
 export async function runWholeNode(options: WholeNodeRunOptions): Promise<WholeNodeResult> {
   const scenario = {...wholeNodeScenario(options.scenario), ...options.overrides}
   const random = new SimRandom(options.seed)
-  const schedule = options.schedule ?? scenario.plan(random.fork())
+  // Forked even when a replay brings its schedule, so every later stream is the original run's.
+  const planRandom = random.fork()
+  const schedule = options.schedule ?? scenario.plan(planRandom)
   const run = new Run(scenario, options.seed, random, options.logLevel ?? 'info', options.traceLines)
   trackIdle()
   try {
@@ -82,7 +86,7 @@ export async function runWholeNode(options: WholeNodeRunOptions): Promise<WholeN
       failure: (error as Error).message.slice(0, 2000),
     }
     const savedTo = options.replayDirectory === undefined ? undefined : saveReplay(options.replayDirectory, replay)
-    throw new WholeNodeFailure(message, replay, savedTo)
+    throw new WholeNodeFailure(message, replay, savedTo, run.network.trace)
   } finally {
     await run.close()
     untrackIdle()

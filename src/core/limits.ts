@@ -46,6 +46,9 @@ export const CERTIFICATE_BYTES_MAX = 64 * KiB
 /** Framing of one item (block + certificate, or header) inside a sync answer. */
 export const SYNC_ITEM_OVERHEAD_BYTES = 64
 
+/** Decoded blocks (and their receipts) a ledger keeps for repeated reads: at most this × BLOCK_BYTES_MAX. */
+export const LEDGER_BLOCK_CACHE_ENTRIES = 8
+
 // ── Sync answers (blocks, headers, txs by hash) ───────────────────────────────────────────────
 
 /** Bytes of items in one sync answer: an answer stops adding items here, but carries at least one. */

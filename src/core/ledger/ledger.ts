@@ -17,6 +17,7 @@
  */
 import {bytesEqual, toHex} from '../bytes.js'
 import {LruMap} from '../crypto/lru.js'
+import {LEDGER_BLOCK_CACHE_ENTRIES} from '../limits.js'
 import {WichainError} from '../errors.js'
 import {nullLogger, type Logger} from '../log.js'
 import {hashHeader, type Block} from '../types/block.js'
@@ -46,6 +47,12 @@ export class Ledger {
   /** Height of the batch being written: its entries may be visible before `headState` moves. */
   private pendingHeight: number | undefined
   private readonly headers = new LruMap<number, VerifiedHeader>(LEDGER_LIMITS.headerCacheEntries)
+  /**
+   * Recently read blocks and receipts, decoded and checked: reads of many txs of one block (tx
+   * get, proofs, sync answers) decode it once. Committed blocks never change, so no invalidation.
+   */
+  private readonly blocks = new LruMap<number, Block>(LEDGER_BLOCK_CACHE_ENTRIES)
+  private readonly receipts = new LruMap<number, Receipt[]>(LEDGER_BLOCK_CACHE_ENTRIES)
   private readonly writes = new WriteQueue(LEDGER_LIMITS.queuedWritesMax)
   private closing: Promise<void> | undefined
   /** Opened on open when the ledger has blocks, else by the first archive operation. */
@@ -200,6 +207,8 @@ export class Ledger {
   async getBlock(height: number): Promise<Block | undefined> {
     this.checkHeight(height)
     if (!this.isCommitted(height)) return undefined
+    const cached = this.blocks.get(height)
+    if (cached !== undefined) return cached
     const block = await this.bodyRead(
       height,
       async () => (await this.readLiveBlock(height)).block,
@@ -209,6 +218,7 @@ export class Ledger {
       },
     )
     this.headers.set(height, {header: block.header, hash: block.hash})
+    this.blocks.set(height, block)
     return block
   }
 
@@ -248,9 +258,11 @@ export class Ledger {
   }
 
   async getReceipts(height: number): Promise<Receipt[] | undefined> {
+    const cached = this.receipts.get(height)
+    if (cached !== undefined) return cached
     const verified = await this.getHeader(height)
     if (verified === undefined) return undefined
-    return this.bodyRead(
+    const receipts = await this.bodyRead(
       height,
       async () => {
         const key = receiptsKey(height)
@@ -261,6 +273,8 @@ export class Ledger {
         return decodeStoredReceipts(bytes, verified.header, file)
       },
     )
+    if (receipts !== undefined) this.receipts.set(height, receipts)
+    return receipts
   }
 
   /** The commit certificate; null for a genesis block (committed without one). */

@@ -1,0 +1,138 @@
+/**
+ * Catch-up after a long outage under load (issue: a node behind by many full blocks never caught
+ * up, its sync answers exceeding the frame). Real node processes through the binary, default
+ * `work-injury` template (blocks up to 2,000 txs): node3 is killed, the other three commit
+ * ≥ 50,000 signed evidence txs in full blocks, node3 restarts and must catch up within 60 s; then
+ * all four agree on every block hash and every tx is readable on node3. PBFT and Raft.
+ *
+ * A separate suite (`npm run test:soak`, run by .ci/run after `npm test`): several minutes of load.
+ * SOAK_TXS lowers the tx count for a quick local run.
+ */
+import {expect} from 'chai'
+import {existsSync, readFileSync} from 'node:fs'
+import {toHex} from '../../src/core/bytes.js'
+import {createSigner, readKeystoreFile} from '../../src/core/crypto/index.js'
+import {createTx, type Tx} from '../../src/core/types/tx.js'
+import {WichainClient} from '../../src/sdk/client.js'
+import {ok, Sandbox, waitFor} from '../e2e/harness.js'
+
+const TXS = Number(process.env.SOAK_TXS ?? 50_000)
+const BLOCK_TXS = 2000
+const CATCH_UP_MS = 60_000
+const BATCH = 100
+
+interface RpcReply {
+  readonly result?: any
+  readonly error?: {message: string; data?: {code?: string}}
+}
+
+async function rpcBatch(url: string, calls: readonly {method: string; params: unknown}[]): Promise<RpcReply[]> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify(calls.map((call, id) => ({jsonrpc: '2.0', id, ...call}))),
+  })
+  const replies = (await response.json()) as (RpcReply & {id: number})[]
+  return replies.sort((a, b) => a.id - b.id)
+}
+
+/** Submits every tx to the given nodes round-robin; a full mempool is retried once it drains. */
+async function submitAll(urls: readonly string[], txs: readonly Tx[]): Promise<void> {
+  let pending = [...txs]
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > 600) throw new Error(`${pending.length} txs still refused after ${round} rounds`)
+    const refused: Tx[] = []
+    const inFlight = new Set<Promise<void>>()
+    for (let offset = 0, turn = 0; offset < pending.length; offset += BATCH, turn++) {
+      const slice = pending.slice(offset, offset + BATCH)
+      const sent = rpcBatch(urls[turn % urls.length]!, slice.map((tx) => ({method: 'tx.send', params: {tx: toHex(tx.bytes)}}))).then((replies) => {
+        replies.forEach((reply, index) => {
+          const code = reply.error?.data?.code
+          if (reply.error !== undefined && code !== 'DUPLICATE_TX') {
+            if (code !== 'MEMPOOL_FULL') throw new Error(`tx refused: ${code} ${reply.error.message}`)
+            refused.push(slice[index]!)
+          }
+        })
+      })
+      const tracked = sent.finally(() => inFlight.delete(tracked))
+      inFlight.add(tracked)
+      if (inFlight.size >= urls.length * 2) await Promise.race(inFlight)
+    }
+    await Promise.all(inFlight)
+    pending = refused
+    // Back-pressure from full mempools: give the chain a moment to commit before resending.
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+function scenario(consensus: 'pbft' | 'raft'): void {
+  describe(`soak: a node down for ${TXS} txs of full blocks catches up (${consensus})`, function () {
+    this.timeout(20 * 60_000)
+    const box = new Sandbox()
+    afterEach(function () {
+      // On failure, the end of every node's log says more than the assertion.
+      if (this.currentTest?.state !== 'failed') return
+      for (const index of [0, 1, 2, 3]) {
+        const log = box.path('net', `node${index}`, 'node.log')
+        if (existsSync(log)) console.log(`--- node${index} log (tail)\n${readFileSync(log, 'utf8').split('\n').slice(-25).join('\n')}`)
+      }
+    })
+    after(() => box.cleanup())
+
+    it('node3 catches up within 60 s; every block hash agrees; every tx is readable on node3', async () => {
+      const chainId = `wi-soak-${consensus}`
+      const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', consensus, '--chain-id', chainId, '--base-port', '0', '--template', 'work-injury'])
+      const homes = [0, 1, 2, 3].map((index) => box.path('net', `node${index}`))
+      // Signed before any connection exists: seconds of synchronous signing would otherwise let
+      // the client reuse keep-alive sockets the nodes closed meanwhile.
+      const signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
+      const expiry = 900
+      const txs = Array.from({length: TXS}, (_, index) =>
+        createTx({chainId, contract: 'evidence', method: 'put', args: {key: `soak-${index}`, hash: 'cd'.repeat(32), meta: {case: `GS-${index}`, note: 'x'.repeat(120)}}, expiry}, signer),
+      )
+      for (const home of homes) await ok(['node', 'start', '--home', home, '--detach'])
+      const urls: string[] = init.nodes.map((node: {rpc: string}) => node.rpc)
+      const clients = urls.map((url) => new WichainClient(url))
+      const warm = createTx({chainId, contract: 'evidence', method: 'put', args: {key: 'warm', hash: 'ab'.repeat(32)}, expiry}, signer)
+      expect((await clients[0]!.sendTx(warm, 30_000)).status).to.equal('ok')
+      await waitFor(async () => (await clients[3]!.chainStatus()).height >= 1, 30_000, 'node3 at height 1')
+
+      process.kill(Number.parseInt(readFileSync(box.path('net', 'node3', 'node.pid'), 'utf8'), 10), 'SIGKILL')
+      const startHeight = (await clients[0]!.chainStatus()).height
+      await submitAll(urls.slice(0, 3), txs)
+      // Every tx committed on node0 (the last ones submitted are the last to commit).
+      await waitFor(async () => (await rpcBatch(urls[0]!, txs.slice(-BATCH).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))).every((reply) => reply.result?.status === 'ok'), 300_000, 'all txs committed')
+      const target = (await clients[0]!.chainStatus()).height
+      const blockTxs: number[] = []
+      for (let height = startHeight + 1; height <= target; height++) blockTxs.push(((await clients[0]!.getBlock(height)) as unknown as {txs: string[]}).txs.length)
+      const full = blockTxs.filter((count) => count === BLOCK_TXS).length
+      console.log(`      ${consensus}: ${TXS} txs in ${blockTxs.length} blocks, ${full} of them full (${BLOCK_TXS} txs)`)
+      expect(blockTxs.reduce((sum, count) => sum + count, 0)).to.be.at.least(TXS)
+      expect(full, 'full blocks').to.be.at.least(Math.floor((TXS / BLOCK_TXS) * 0.8))
+
+      const started = Date.now()
+      await ok(['node', 'start', '--home', homes[3]!, '--detach'])
+      await waitFor(async () => (await clients[3]!.chainStatus()).height >= target, CATCH_UP_MS, `node3 to reach height ${target} within ${CATCH_UP_MS} ms`, async () =>
+        JSON.stringify((await ok(['node', 'status', '--home', homes[3]!])).chains[0].sync),
+      )
+      const caughtUpMs = Date.now() - started
+      console.log(`      ${consensus}: node3 caught up ${target - 1} blocks in ${(caughtUpMs / 1000).toFixed(1)} s (start included)`)
+      const status = await ok(['node', 'status', '--home', homes[3]!])
+      expect(status.chains[0].sync.state).to.equal('following')
+
+      for (let height = 1; height <= target; height++) {
+        const hashes = await Promise.all(clients.map(async (client) => ((await client.getBlock(height)) as unknown as {hash: string}).hash))
+        expect(new Set(hashes).size, `block ${height} hashes ${hashes}`).to.equal(1)
+      }
+      for (let offset = 0; offset < txs.length; offset += BATCH) {
+        const replies = await rpcBatch(urls[3]!, txs.slice(offset, offset + BATCH).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))
+        const missing = replies.filter((reply) => reply.result?.status !== 'ok')
+        expect(missing, `txs ${offset}..${offset + BATCH} on node3`).to.have.length(0)
+      }
+      for (const home of homes) await ok(['node', 'stop', '--home', home])
+    })
+  })
+}
+
+scenario('pbft')
+scenario('raft')

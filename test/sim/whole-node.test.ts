@@ -17,15 +17,15 @@ const REPLAYS = fileURLToPath(new URL('./replays/', import.meta.url))
 
 /** Seeds per scenario: sized so the file stays well under 90 s on a 2-core machine. */
 const SEEDS: Readonly<Record<string, number>> = {
-  'pbft-quick': 40,
-  'raft-quick': 40,
+  'pbft-quick': 60,
+  'raft-quick': 70,
   'pbft-old-store': 8,
   'raft-old-store': 8,
   'pbft-disk-fault': 8,
   'raft-disk-fault': 8,
   'pbft-add-node': 8,
   'raft-add-node': 8,
-  'pbft-byzantine': 10,
+  'pbft-byzantine': 16,
 }
 
 async function runSeeds(scenario: string, count: number): Promise<void> {

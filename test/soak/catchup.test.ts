@@ -3,13 +3,15 @@
  * up, its sync answers exceeding the frame). Real node processes through the binary, default
  * `work-injury` template (blocks up to 2,000 txs): node3 is killed, the other three commit
  * ≥ 50,000 signed evidence txs in full blocks, node3 restarts and must catch up within 60 s; then
- * all four agree on every block hash and every tx is readable on node3. PBFT and Raft.
+ * all four agree on every block hash and every tx is readable on node3. PBFT and Raft. The same
+ * cluster then runs the disaster drill with full blocks: node2, backed up a few full blocks in,
+ * is lost, restored from that old backup, and catches up; every tx is readable on it.
  *
  * A separate suite (`npm run test:soak`, run by .ci/run after `npm test`): several minutes of load.
  * SOAK_TXS lowers the tx count for a quick local run.
  */
 import {expect} from 'chai'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {toHex} from '../../src/core/bytes.js'
 import {createSigner, readKeystoreFile} from '../../src/core/crypto/index.js'
 import {createTx, type Tx} from '../../src/core/types/tx.js'
@@ -17,6 +19,8 @@ import {WichainClient} from '../../src/sdk/client.js'
 import {ok, Sandbox, waitFor} from '../e2e/harness.js'
 
 const TXS = Number(process.env.SOAK_TXS ?? 50_000)
+/** Txs committed before the drill's backup of node2 (a few full blocks). */
+const PRE_TXS = 6_000
 const BLOCK_TXS = 2000
 const CATCH_UP_MS = 60_000
 const BATCH = 100
@@ -26,12 +30,23 @@ interface RpcReply {
   readonly error?: {message: string; data?: {code?: string}}
 }
 
-async function rpcBatch(url: string, calls: readonly {method: string; params: unknown}[]): Promise<RpcReply[]> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {'content-type': 'application/json'},
-    body: JSON.stringify(calls.map((call, id) => ({jsonrpc: '2.0', id, ...call}))),
-  })
+/** Connection failures retried (every call here is idempotent: a tx sent twice is a DUPLICATE_TX). */
+const RPC_ATTEMPTS = 3
+let rpcRetries = 0
+
+async function rpcBatch(url: string, calls: readonly {method: string; params: unknown}[], attempt = 1): Promise<RpcReply[]> {
+  let response: Response
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify(calls.map((call, id) => ({jsonrpc: '2.0', id, ...call}))),
+    })
+  } catch (error) {
+    if (attempt >= RPC_ATTEMPTS) throw error
+    rpcRetries++
+    return rpcBatch(url, calls, attempt + 1)
+  }
   const replies = (await response.json()) as (RpcReply & {id: number})[]
   return replies.sort((a, b) => a.id - b.id)
 }
@@ -65,6 +80,19 @@ async function submitAll(urls: readonly string[], txs: readonly Tx[]): Promise<v
   }
 }
 
+async function allCommitted(url: string, txs: readonly Tx[]): Promise<boolean> {
+  const replies = await rpcBatch(url, txs.map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))
+  return replies.every((reply) => reply.result?.status === 'ok')
+}
+
+async function expectAllReadable(url: string, txs: readonly Tx[], node: string): Promise<void> {
+  for (let offset = 0; offset < txs.length; offset += BATCH) {
+    const replies = await rpcBatch(url, txs.slice(offset, offset + BATCH).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))
+    const missing = replies.filter((reply) => reply.result?.status !== 'ok')
+    expect(missing, `txs ${offset}..${offset + BATCH} on ${node}`).to.have.length(0)
+  }
+}
+
 function scenario(consensus: 'pbft' | 'raft'): void {
   describe(`soak: a node down for ${TXS} txs of full blocks catches up (${consensus})`, function () {
     this.timeout(20 * 60_000)
@@ -79,7 +107,7 @@ function scenario(consensus: 'pbft' | 'raft'): void {
     })
     after(() => box.cleanup())
 
-    it('node3 catches up within 60 s; every block hash agrees; every tx is readable on node3', async () => {
+    it('node3 catches up within 60 s; every block hash agrees; every tx is readable on node3; node2 restored from an old backup catches up', async () => {
       const chainId = `wi-soak-${consensus}`
       const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', consensus, '--chain-id', chainId, '--base-port', '0', '--template', 'work-injury'])
       const homes = [0, 1, 2, 3].map((index) => box.path('net', `node${index}`))
@@ -87,6 +115,9 @@ function scenario(consensus: 'pbft' | 'raft'): void {
       // the client reuse keep-alive sockets the nodes closed meanwhile.
       const signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
       const expiry = 900
+      const before = Array.from({length: PRE_TXS}, (_, index) =>
+        createTx({chainId, contract: 'evidence', method: 'put', args: {key: `pre-${index}`, hash: 'ef'.repeat(32)}, expiry}, signer),
+      )
       const txs = Array.from({length: TXS}, (_, index) =>
         createTx({chainId, contract: 'evidence', method: 'put', args: {key: `soak-${index}`, hash: 'cd'.repeat(32), meta: {case: `GS-${index}`, note: 'x'.repeat(120)}}, expiry}, signer),
       )
@@ -97,16 +128,21 @@ function scenario(consensus: 'pbft' | 'raft'): void {
       expect((await clients[0]!.sendTx(warm, 30_000)).status).to.equal('ok')
       await waitFor(async () => (await clients[3]!.chainStatus()).height >= 1, 30_000, 'node3 at height 1')
 
+      // The drill's backup: node2, running, a few full blocks in; restored at the end, many full blocks later.
+      await submitAll(urls, before)
+      await waitFor(async () => await allCommitted(urls[2]!, before.slice(-BATCH)), 120_000, 'the first txs committed on node2')
+      const backup = await ok(['backup', 'create', '--home', homes[2]!, '--out', box.path('node2-full.wbk')])
+
       process.kill(Number.parseInt(readFileSync(box.path('net', 'node3', 'node.pid'), 'utf8'), 10), 'SIGKILL')
       const startHeight = (await clients[0]!.chainStatus()).height
       await submitAll(urls.slice(0, 3), txs)
       // Every tx committed on node0 (the last ones submitted are the last to commit).
-      await waitFor(async () => (await rpcBatch(urls[0]!, txs.slice(-BATCH).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))).every((reply) => reply.result?.status === 'ok'), 300_000, 'all txs committed')
+      await waitFor(async () => await allCommitted(urls[0]!, txs.slice(-BATCH)), 300_000, 'all txs committed')
       const target = (await clients[0]!.chainStatus()).height
       const blockTxs: number[] = []
       for (let height = startHeight + 1; height <= target; height++) blockTxs.push(((await clients[0]!.getBlock(height)) as unknown as {txs: string[]}).txs.length)
       const full = blockTxs.filter((count) => count === BLOCK_TXS).length
-      console.log(`      ${consensus}: ${TXS} txs in ${blockTxs.length} blocks, ${full} of them full (${BLOCK_TXS} txs)`)
+      console.log(`      ${consensus}: ${TXS} txs in ${blockTxs.length} blocks, ${full} of them full (${BLOCK_TXS} txs); ${rpcRetries} RPC calls retried`)
       expect(blockTxs.reduce((sum, count) => sum + count, 0)).to.be.at.least(TXS)
       expect(full, 'full blocks').to.be.at.least(Math.floor((TXS / BLOCK_TXS) * 0.8))
 
@@ -124,10 +160,23 @@ function scenario(consensus: 'pbft' | 'raft'): void {
         const hashes = await Promise.all(clients.map(async (client) => ((await client.getBlock(height)) as unknown as {hash: string}).hash))
         expect(new Set(hashes).size, `block ${height} hashes ${hashes}`).to.equal(1)
       }
-      for (let offset = 0; offset < txs.length; offset += BATCH) {
-        const replies = await rpcBatch(urls[3]!, txs.slice(offset, offset + BATCH).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))
-        const missing = replies.filter((reply) => reply.result?.status !== 'ok')
-        expect(missing, `txs ${offset}..${offset + BATCH} on node3`).to.have.length(0)
+      await expectAllReadable(urls[3]!, [...before, ...txs], 'node3')
+
+      // The disaster drill with default-size blocks: node2 lost, restored from the backup taken
+      // many full blocks ago, then it catches up from its peers.
+      process.kill(Number.parseInt(readFileSync(box.path('net', 'node2', 'node.pid'), 'utf8'), 10), 'SIGKILL')
+      rmSync(homes[2]!, {recursive: true, force: true})
+      const restored = await ok(['restore', '--home', homes[2]!, '--from', box.path('node2-full.wbk')])
+      expect(restored).to.include({height: backup.toHeight})
+      const drillStarted = Date.now()
+      await ok(['node', 'start', '--home', homes[2]!, '--detach'])
+      const waited = await ok(['node', 'wait', '--home', homes[2]!, '--peer', urls[0]!, '--timeout-ms', String(CATCH_UP_MS)])
+      console.log(`      ${consensus}: node2 restored at height ${backup.toHeight}, caught up to ${waited.height} in ${((Date.now() - drillStarted) / 1000).toFixed(1)} s (start included)`)
+      expect(waited.height).to.be.at.least(target)
+      await expectAllReadable(urls[2]!, [...before, ...txs], 'node2')
+      for (let height = 1; height <= target; height++) {
+        const hashes = await Promise.all([clients[0]!, clients[2]!].map(async (client) => ((await client.getBlock(height)) as unknown as {hash: string}).hash))
+        expect(new Set(hashes).size, `block ${height} on node0 and restored node2`).to.equal(1)
       }
       for (const home of homes) await ok(['node', 'stop', '--home', home])
     })

@@ -5,10 +5,11 @@
  * steps or ticks, no proposals), refuses txs with CHAIN_HALTED, and keeps answering reads.
  *
  * Owns: classifying a fault, the halt record shown in status, the fault counts (metrics), the log
- * lines (one error line per halt, a reminder at most every HALT_REMINDER_INTERVAL_MS), and when a
+ * lines (one error line per halt, a reminder at most every HALT_REMINDER_INTERVAL_MS), when a
  * storage halt probes its disk next (doubling from HALT_PROBE_DELAY_MS_MIN to
- * HALT_PROBE_DELAY_MS_MAX). Does not own: the probe and the ledger reopen (chain.ts), which run
- * on the chain's serial queue.
+ * HALT_PROBE_DELAY_MS_MAX), and the resume sequence (`tickHalted`: probe, reopen, settle, resume).
+ * Does not own: what a reopen rebuilds — the chain does that through `ResumeHost`, on its serial
+ * queue.
  *
  * Only storage faults resume (the disk may take writes again, e.g. once space is freed); any
  * other fault means the code or the data is wrong, so the chain stays halted until restart.
@@ -69,6 +70,24 @@ export async function probeDirectory(directory: string): Promise<void> {
   }
 }
 
+/** What resuming after a storage fault needs from the chain (called on its serial queue). */
+export interface ResumeHost {
+  /** Throws while the ledger's disk does not take writes. */
+  probeStorage(): Promise<void>
+  /** The committed head's height. */
+  height(): number
+  /**
+   * Close the failed ledger and open it again (its head — h or h+1, a batch lands whole or not at
+   * all — is authoritative), then rebuild what derives from it: the engine from the persisted
+   * consensus state, proposals, caches.
+   */
+  reopenLedger(): Promise<void>
+  /** The reopened ledger holds blocks above `height` (the failed batch did land): settle their txs. */
+  settleCommittedSince(height: number): Promise<void>
+  /** Restart the driver (proposal and tick timers); returns details for the "resumed" line. */
+  restartDriver(): Record<string, unknown>
+}
+
 export class ChainHalt {
   private current: HaltRecord | undefined
   private readonly faultCounts = new Map<ErrorCode, number>()
@@ -114,7 +133,7 @@ export class ChainHalt {
    * Called on each driver tick while halted: logs the reminder when due, and says whether a
    * storage halt should probe its disk now.
    */
-  due(): boolean {
+  private due(): boolean {
     const halt = this.current
     if (halt === undefined) return false
     const now = this.now()
@@ -125,15 +144,41 @@ export class ChainHalt {
     return halt.resumable && now >= this.nextProbeAt
   }
 
+  /**
+   * One driver tick while halted: the reminder line, and when due the disk probe. Once the disk
+   * takes writes the ledger is reopened — it refuses writes after a failed one, whose outcome is
+   * unknown until reopened — and the chain resumes. A reopen that fails on storage waits for the
+   * next probe; any other failure there makes the halt permanent.
+   */
+  async tickHalted(host: ResumeHost): Promise<void> {
+    if (!this.due()) return
+    try {
+      await host.probeStorage()
+    } catch (error) {
+      this.probeFailed(error)
+      return
+    }
+    const previousHeight = host.height()
+    try {
+      await host.reopenLedger()
+      await host.settleCommittedSince(previousHeight)
+    } catch (error) {
+      if (toWichainError(error).code === 'STORAGE_ERROR') this.probeFailed(error)
+      else this.becomePermanent(error)
+      return
+    }
+    this.resumed(host.restartDriver())
+  }
+
   /** The disk still refuses (or the reopen failed): wait longer before the next probe. */
-  probeFailed(error: unknown): void {
+  private probeFailed(error: unknown): void {
     this.probeDelayMs = Math.min(this.probeDelayMs * 2, HALT_PROBE_DELAY_MS_MAX)
     this.nextProbeAt = this.now() + this.probeDelayMs
     this.logger.debug('chain still cannot write', {error: (error as Error).message, nextProbeInMs: this.probeDelayMs})
   }
 
   /** The reopen found a problem no probe can fix: stay halted until restart, with that reason. */
-  becomePermanent(error: unknown): void {
+  private becomePermanent(error: unknown): void {
     const {code, reason} = classifyFault(error)
     const halt = this.current!
     this.current = Object.freeze({...halt, code, reason: `after ${halt.code}: ${reason}`, resumable: false})
@@ -142,7 +187,7 @@ export class ChainHalt {
   }
 
   /** The chain writes again: clear the halt. */
-  resumed(details: Record<string, unknown>): void {
+  private resumed(details: Record<string, unknown>): void {
     const halt = this.current
     if (halt === undefined) return
     this.current = undefined

@@ -1,5 +1,6 @@
 /** Shapes the ledger hands out and takes in (besides BlockCommit, in commit.ts). */
 import type {Logger} from '../log.js'
+import type {Database} from './store.js'
 import type {BlockHeader} from '../types/block.js'
 import type {Receipt} from '../types/receipt.js'
 import type {Tx} from '../types/tx.js'
@@ -10,6 +11,8 @@ export interface LedgerOptions {
   readonly syncWrites?: boolean
   /** Directory of the archive segments (default: see defaultArchiveDirectory in archive-store.ts). */
   readonly archiveDirectory?: string
+  /** Opens the store (default: LevelDB in `directory`, store.ts openDatabase); the simulator passes an in-memory one. */
+  readonly openDatabase?: (directory: string) => Promise<Database>
 }
 
 export interface VerifiedHeader {

@@ -75,7 +75,7 @@ export class Ledger {
    */
   static async open(directory: string, options: LedgerOptions = {}): Promise<Ledger> {
     const logger = options.logger ?? nullLogger
-    const database = await openDatabase(directory)
+    const database = await (options.openDatabase ?? openDatabase)(directory)
     try {
       const ledger = new Ledger(directory, database, logger, options.syncWrites ?? true, options.archiveDirectory ?? defaultArchiveDirectory(directory))
       ledger.headState = await loadHead(database, directory)

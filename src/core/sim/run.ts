@@ -6,9 +6,11 @@
  * threads, every released promise run), so thread timing cannot reorder anything. A failure throws
  * WholeNodeFailure carrying the replay (seed, scenario, schedule).
  *
- * Disk: real LevelDB stores, one directory per node under a temp directory (on /dev/shm when it
- * exists: fsync is free there). Chosen over an in-memory store because the Ledger opens its own
- * classic-level database (getSync reads, atomic batches) and that is the code that must be run.
+ * Disk: the real Ledger over an in-memory store per node (memory-store.ts, injected through
+ * LedgerOptions.openDatabase) with LevelDB's guarantees (atomic batches, snapshot iterators, the
+ * lock): no thread round trip per read or write, and a snapshot is a copy of a map. The consensus
+ * signatures are cheap but real SM2 (crypto.ts). Per-process caches (keys, genesis txs, signed tx
+ * pools, nonce pool, verify memo) are shared by every run of the process.
  */
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -21,6 +23,7 @@ import {addNodeTx, NODE_IDS, NODE_KEYS, simGenesis, txPool} from './fixture.js'
 import {trackIdle, untilIdle, untrackIdle} from './idle.js'
 import {SimLog} from './log.js'
 import {SimNetwork} from './network.js'
+import {MemoryDisk} from './memory-store.js'
 import {INJECTED_DISK_FAULT, SimNode} from './node.js'
 import {saveReplay, type ReplayFile} from './replay.js'
 import {wholeNodeScenario, type FaultAction, type ScenarioOverrides, type WholeNodeScenario} from './scenarios.js'
@@ -98,6 +101,8 @@ class Run {
   readonly log: SimLog
   readonly network: SimNetwork
   private readonly nodes: SimNode[]
+  /** The nodes' stores (memory-store.ts); `directory` only names them (and holds no archive). */
+  private readonly disk = new MemoryDisk()
   private readonly directory = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'wichain-sim-'))
   private readonly safety = new SafetyLog()
   /** Txs a client sent (hash → bytes, last attempt), retried until committed. */
@@ -133,6 +138,7 @@ class Run {
         key: NODE_KEYS[index]!,
         genesis,
         directory: join(this.directory, `node${index}`),
+        disk: this.disk,
         clock: this.clock,
         network: this.network,
         random: random.fork(),

@@ -6,47 +6,28 @@
  * it in status and `haltedChains()` (/health).
  */
 import {toHex} from '../bytes.js'
-import {Chain, type BlockCommittedEvent, type EngineContext} from '../chain/chain.js'
+import type {BlockCommittedEvent, Chain} from '../chain/chain.js'
 import type {HaltRecord} from '../chain/halt.js'
 import type {Genesis} from '../chain/genesis.js'
-import type {ConsensusEngine} from '../consensus/engine.js'
-import {createPbftEngine} from '../consensus/pbft/index.js'
-import {createRaftEngine} from '../consensus/raft/index.js'
-import {createSoloEngine} from '../consensus/solo/index.js'
 import {readKeystoreFile, type KeyPair} from '../crypto/index.js'
 import {WichainError} from '../errors.js'
 import {HALT_REMINDER_INTERVAL_MS} from '../limits.js'
 import type {Logger} from '../log.js'
 import {ChainFigures} from './chain-figures.js'
+import {openChainRuntime} from './chain-runtime.js'
 import {HeaderChain} from './header-chain.js'
 import {HeaderFollower} from './header-follower.js'
 import {chainDataPath, headerDataPath, homePath, readGenesisFile, readNodeConfig, type NodeConfig} from './home.js'
 import {ChainNetwork} from './network.js'
 import type {SyncState} from './block-sync.js'
 
+export {CONSENSUS_TICK_MS, engineFactory} from './chain-runtime.js'
+
 export interface NodeOptions {
   readonly home: string
   readonly logger: Logger
   /** Password for an encrypted node keystore. */
   readonly password?: string
-}
-
-/** Consensus tick periods: PBFT's timeouts are counted in ticks of this length. */
-export const CONSENSUS_TICK_MS = {solo: 0, pbft: 100, raft: 100} as const
-
-/** The consensus engine for a chain's genesis (also used offline, e.g. by restore to replay blocks). */
-export function engineFactory(logger: Logger) {
-  return (context: EngineContext): ConsensusEngine => {
-    switch (context.genesis.consensus) {
-      case 'solo':
-        return createSoloEngine(context)
-      case 'pbft':
-        return createPbftEngine({...context, logger: logger.child({component: 'pbft'})})
-      case 'raft':
-        // Election timeouts only need to differ between nodes; no agreement depends on them.
-        return createRaftEngine({...context, random: Math.random, logger: logger.child({component: 'raft'})})
-    }
-  }
 }
 
 /** A chain without peers (solo) is always following its own head. */
@@ -103,28 +84,18 @@ export class Node {
     if (network !== undefined) this.networks.set(genesis.chainId, network)
     const figures = new ChainFigures()
     this.figures.set(genesis.chainId, figures)
-    const chain = await Chain.open({
-      directory: chainDataPath(this.home, genesis.chainId),
+    const {chain} = await openChainRuntime({
       genesis,
+      directory: chainDataPath(this.home, genesis.chainId),
       nodeKey: this.nodeKey,
       logger,
-      createEngine: engineFactory(logger),
-      consensusTickMs: CONSENSUS_TICK_MS[genesis.consensus],
-      // PBFT's view timer would churn views on an idle chain; Raft's heartbeats must keep going.
-      tickWhenIdle: genesis.consensus !== 'pbft',
-      // PBFT replicas hold the txs (forwarded on admission): proposals carry only their hashes.
-      compactProposals: genesis.consensus === 'pbft',
-      ...network?.chainHooks(),
-      onValidatorsChanged: (_validators, members) => network?.updateMembers(members),
+      network,
       onBlockCommitted: (event) => {
         figures.record(event)
         this.emitCommitted(genesis.chainId, event)
       },
     })
     this.chains.set(chain.chainId, chain)
-    // A restarted node resumes with the node set its ledger holds, not the genesis one.
-    network?.updateMembers(chain.members())
-    network?.attach(chain)
   }
 
   /** A header-only chain: headers and certificates from the peers, verified, nothing executed. */

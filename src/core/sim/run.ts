@@ -20,7 +20,7 @@ import type {LogLevel} from '../log.js'
 import {compareStores, converged, SafetyLog} from './checks.js'
 import {VirtualClock} from './clock.js'
 import {addNodeTx, NODE_IDS, NODE_KEYS, simGenesis, txPool} from './fixture.js'
-import {trackIdle, untilIdle, untrackIdle} from './idle.js'
+import {idleMark, trackIdle, untilIdle, untrackIdle} from './idle.js'
 import {SimLog} from './log.js'
 import {SimNetwork} from './network.js'
 import {MemoryDisk} from './memory-store.js'
@@ -283,8 +283,9 @@ class Run {
         return done()
       }
       this.events += 1
+      const mark = idleMark()
       callback()
-      await untilIdle()
+      await untilIdle(mark)
     }
   }
 

@@ -8,7 +8,6 @@
  * can be made to fail (writes and the chain's disk probe throw STORAGE_ERROR, as a full or broken
  * disk does): the chain halts (fail-stop) and resumes once the disk takes writes again.
  */
-import {cpSync, renameSync, rmSync} from 'node:fs'
 import {fromHex, toHex} from '../bytes.js'
 import type {Chain, EngineContext} from '../chain/chain.js'
 import type {Genesis} from '../chain/genesis.js'
@@ -18,7 +17,7 @@ import type {ConsensusEngine} from '../consensus/engine.js'
 import {createPbftEngine} from '../consensus/pbft/index.js'
 import {createRaftEngine} from '../consensus/raft/index.js'
 import {fastVerify} from '../crypto/native.js'
-import {sign, type KeyPair} from '../crypto/sm2.js'
+import type {KeyPair} from '../crypto/sm2.js'
 import {sm3} from '../crypto/sm3.js'
 import {WichainError} from '../errors.js'
 import {Ledger} from '../ledger/index.js'
@@ -29,6 +28,8 @@ import {ChainNetwork} from '../node/network.js'
 import type {VirtualClock} from './clock.js'
 import type {SimNetwork} from './network.js'
 import {corruptSyncAnswer} from './byzantine.js'
+import {simConsensusCrypto, simSign} from './crypto.js'
+import type {MemoryDisk} from './memory-store.js'
 
 export const INJECTED_DISK_FAULT = 'sim: injected disk write failure'
 
@@ -37,6 +38,8 @@ export interface SimNodeOptions {
   readonly key: KeyPair
   readonly genesis: Genesis
   readonly directory: string
+  /** Where the node's store lives (in memory; `directory` names it). */
+  readonly disk: MemoryDisk
   readonly clock: VirtualClock
   readonly network: SimNetwork
   readonly random: SimRandom
@@ -102,7 +105,7 @@ export class SimNode {
           },
           // The disk fault: every ledger the chain opens (at start, and again when it resumes after
           // a halt) refuses writes while `diskFailing`, and so does the chain's disk probe.
-          openLedger: async (directory, ledgerLogger) => this.faultyLedger(await Ledger.open(directory, {logger: ledgerLogger})),
+          openLedger: async (directory, ledgerLogger) => this.faultyLedger(await Ledger.open(directory, {logger: ledgerLogger, openDatabase: this.options.disk.openDatabase})),
           probeStorage: async () => {
             if (this.diskFailing) throw new WichainError('STORAGE_ERROR', INJECTED_DISK_FAULT)
           },
@@ -132,6 +135,7 @@ export class SimNode {
 
   private engine(context: EngineContext): ConsensusEngine {
     const logger = this.options.logger.child({component: context.genesis.consensus})
+    context = {...context, crypto: simConsensusCrypto(context.crypto, this.options.key)}
     if (context.genesis.consensus === 'raft') {
       const random = this.options.random
       return createRaftEngine({...context, random: () => random.next(), logger})
@@ -140,10 +144,9 @@ export class SimNode {
   }
 
   private byzantineBehaviour(): ByzantineBehaviour {
-    const {privateKey, publicKey} = this.options.key
     return new ByzantineBehaviour({
       random: this.options.random,
-      crypto: {self: this.id, sign: (message) => sign(privateKey, message, publicKey), verify: (signer, message, signature) => fastVerify(fromHex(signer), message, signature), hash: sm3},
+      crypto: {self: this.id, sign: (message) => simSign(this.options.key, message), verify: (signer, message, signature) => fastVerify(fromHex(signer), message, signature), hash: sm3},
       peers: () => this.chain?.validators().filter((peer) => peer !== this.id) ?? [],
       // Equivocation with a second valid block needs a block builder; digests are forged instead.
       alternativeBlock: () => undefined,
@@ -191,16 +194,14 @@ export class SimNode {
   async snapshot(): Promise<void> {
     const wasRunning = this.running
     await this.crash()
-    rmSync(`${this.options.directory}.old`, {recursive: true, force: true})
-    cpSync(this.options.directory, `${this.options.directory}.old`, {recursive: true})
+    this.options.disk.copy(this.options.directory, `${this.options.directory}.old`)
     if (wasRunning) await this.start()
   }
 
   /** Restart from the copy `snapshot` kept (an old store: the node is behind and must catch up). */
   async restoreOld(): Promise<void> {
     await this.crash()
-    rmSync(this.options.directory, {recursive: true, force: true})
-    renameSync(`${this.options.directory}.old`, this.options.directory)
+    this.options.disk.move(`${this.options.directory}.old`, this.options.directory)
     await this.start()
   }
 

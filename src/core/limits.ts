@@ -175,3 +175,35 @@ export const HALT_REMINDER_INTERVAL_MS = 30_000
 export const RAFT_APPEND_BYTES_MAX = 4 * MiB
 /** Consensus message framing beyond its payload (signed body, signature, entry headers). */
 export const CONSENSUS_OVERHEAD_BYTES_MAX = 64 * KiB
+
+// ── Queues (chain/serial-queue.ts, chain/waiters.ts, chain/mempool.ts, node/network.ts,
+//    crypto/verify-pool.ts, ledger/write-queue.ts) ──────────────────────────────────────────────
+//
+// Every queue that input can grow is bounded. Work that may be dropped is dropped (a peer's
+// consensus message: PBFT and Raft retransmit) or refused with a code the client can retry on;
+// a chain's own work (ticks, commits, synced blocks, close) is never dropped — its producers are
+// bounded instead (one pending tick, block sync applies one block at a time).
+
+/** Tasks waiting on (or running in) one chain's serial queue; beyond it peers' consensus messages are dropped. */
+export const CHAIN_QUEUE_TASKS_MAX = 1024
+/**
+ * Bytes of peers' consensus messages waiting on one chain's serial queue; beyond it they are
+ * dropped. Derived: the largest message one frame carries always fits an otherwise empty queue.
+ */
+export const CHAIN_QUEUE_STEP_BYTES_MAX = 4 * MESSAGE_BYTES_MAX
+/** Clients waiting for txs to commit (tx send --wait, tx wait), per chain; more get UNAVAILABLE. */
+export const TX_WAITERS_MAX = 100_000
+/** Clients waiting for one tx; more get UNAVAILABLE. */
+export const TX_WAITERS_PER_TX_MAX = 256
+/** Bytes of the txs in one chain's mempool (the genesis `mempoolTxsMax` bounds their count). */
+export const MEMPOOL_BYTES_MAX = 256 * MiB
+/** Client txs a node gathers before forwarding them to its peers as one batch (flushed at once when reached). */
+export const FORWARD_BATCH_TXS_MAX = 512
+/** Tx bytes a node gathers before forwarding them (a batch ends past this by less than one tx). */
+export const FORWARD_BATCH_BYTES_MAX = 1 * MiB
+/** Signatures queued or in flight in the SM2 verify pool; beyond it a batch is refused (MEMPOOL_FULL). */
+export const VERIFY_POOL_QUEUED_ITEMS_MAX = 65_536
+/** Message bytes queued or in flight in the SM2 verify pool; beyond it a batch is refused (MEMPOOL_FULL). */
+export const VERIFY_POOL_QUEUED_BYTES_MAX = 64 * MiB
+/** Ledger writes (block commits, meta writes) queued at once; more are refused (UNAVAILABLE). */
+export const LEDGER_WRITES_QUEUED_MAX = 1024

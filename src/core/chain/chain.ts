@@ -5,7 +5,8 @@
  * see interleaved updates. Admission (decode, SM2 verify, the final replay check) runs off the
  * queue, synchronously from its last check to the mempool insert.
  *
- * Owns: the driver (queue, tick/step/drain), commits, admission. Does not own: reads, status and
+ * Owns: the driver (tick/step/drain on the serial queue), commits, admission. Does not own: the
+ * queue's bounds (serial-queue.ts: peers' messages are dropped when it is full), reads, status and
  * the chain's identity (reads.ts: `Chain` extends `ChainReads`), building and validating proposals
  * (proposals.ts), opening the store (open.ts), the halt record and the resume sequence (halt.ts).
  *
@@ -18,16 +19,19 @@
 import type {CommittedBlock, NodeId, Ready} from '../consensus/engine.js'
 import {WichainError} from '../errors.js'
 import type {Ledger} from '../ledger/index.js'
+import {CHAIN_QUEUE_STEP_BYTES_MAX, CHAIN_QUEUE_TASKS_MAX} from '../limits.js'
 import type {CommitCertificate} from '../types/certificate.js'
 import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock} from './admission.js'
-import {NODES_CHANGE_METHODS, NODES_CONTRACT_NAME, validatorsOf} from './contracts/nodes.js'
+import {validatorsOf} from './contracts/nodes.js'
 import type {BlockExecution} from './executor.js'
 import {probeDirectory, type ResumeHost} from './halt.js'
-import {checkStore, consensusCryptoOf, openLedger, type Tip} from './open.js'
+import {checkStore, consensusCryptoOf, openLedger, reopenLedger, type Tip} from './open.js'
 import type {ChainOptions} from './options.js'
 import {Proposals} from './proposals.js'
 import {ChainReads} from './reads.js'
+import {SerialQueue, type SerialQueueStatus} from './serial-queue.js'
+import {changesNodeSet, settleCommitted, settleReopened, type SettleHost} from './settle.js'
 
 export type {BlockCommittedEvent, ChainOptions, EngineContext, TxLocation} from './options.js'
 export {SYSTEM_CONTRACTS} from './reads.js'
@@ -37,7 +41,7 @@ const IDLE_AFTER_MS = 5_000
 
 export class Chain extends ChainReads {
   private proposals: Proposals
-  private queue: Promise<void> = Promise.resolve()
+  private readonly queue = new SerialQueue({tasksMax: CHAIN_QUEUE_TASKS_MAX, stepBytesMax: CHAIN_QUEUE_STEP_BYTES_MAX})
   private proposeHeight: number | undefined
   private lastEngineTickMs = 0
   private lastConsensusMessageMs = 0
@@ -107,21 +111,12 @@ export class Chain extends ChainReads {
     return this.proposals.txsByHash(hashes, bytesMax)
   }
 
-  private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
-    const run = this.queue.then(task)
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    return run
-  }
-
   /**
-   * Run a driver task (tick, consensus step, synced block) on the queue unless the chain is closed
-   * or halted; anything it throws halts the chain (never rethrown: no caller retries a fault).
+   * A driver task (tick, consensus step, synced block) for the queue: skipped once the chain is
+   * closed or halted; anything it throws halts the chain (never rethrown: no caller retries a fault).
    */
-  private drive<T>(idle: T, task: () => Promise<T>): Promise<T> {
-    return this.enqueue(async () => {
+  private guarded<T>(idle: T, task: () => Promise<T>): () => Promise<T> {
+    return async () => {
       if (this.closed || this.halt.record !== undefined) return idle
       try {
         return await task()
@@ -129,7 +124,7 @@ export class Chain extends ChainReads {
         this.onFault(error)
         return idle
       }
-    })
+    }
   }
 
   private onFault(error: unknown): void {
@@ -159,36 +154,53 @@ export class Chain extends ChainReads {
     return tx.hashHex
   }
 
-  /** Called by the node's timer. While halted on a storage fault, probes the disk when due. */
+  /**
+   * Called by the node's timer; joins a tick already waiting on the queue. While halted on a
+   * storage fault, probes the disk when due.
+   */
   tick(): Promise<void> {
-    if (this.halt.record !== undefined) return this.enqueue(() => (this.closed ? undefined : this.halt.tickHalted(this.resumeHost())))
-    return this.drive(undefined, async () => {
-      const now = this.now()
-      // An idle PBFT chain does not tick its engine: it would otherwise time out views with nothing
-      // to agree on, and its backed-off timeouts would then delay the next real tx. Work is a
-      // pending tx here, or consensus traffic from peers in the last few seconds.
-      const busy = this.options.tickWhenIdle !== false || this.mempool.size > 0 || now - this.lastConsensusMessageMs < IDLE_AFTER_MS
-      if (busy && now - this.lastEngineTickMs >= (this.options.consensusTickMs ?? 0)) {
-        this.lastEngineTickMs = now
-        this.engine.tick()
-      }
-      this.maybePropose()
-      await this.drainReady()
+    return this.queue.tick(async () => {
+      if (this.closed) return
+      if (this.halt.record !== undefined) return this.halt.tickHalted(this.resumeHost())
+      await this.guarded(undefined, () => this.driveTick())()
     })
   }
 
-  /** A consensus message from a peer. */
+  private async driveTick(): Promise<void> {
+    const now = this.now()
+    // An idle PBFT chain does not tick its engine: it would otherwise time out views with nothing
+    // to agree on, and its backed-off timeouts would then delay the next real tx. Work is a
+    // pending tx here, or consensus traffic from peers in the last few seconds.
+    const busy = this.options.tickWhenIdle !== false || this.mempool.size > 0 || now - this.lastConsensusMessageMs < IDLE_AFTER_MS
+    if (busy && now - this.lastEngineTickMs >= (this.options.consensusTickMs ?? 0)) {
+      this.lastEngineTickMs = now
+      this.engine.tick()
+    }
+    this.maybePropose()
+    await this.drainReady()
+  }
+
+  /**
+   * A consensus message from a peer. Dropped (and counted in status `queue.dropped`) while the
+   * serial queue is full: the sender retransmits what matters.
+   */
   step(from: NodeId, bytes: Uint8Array): Promise<void> {
-    return this.drive(undefined, async () => {
-      this.lastConsensusMessageMs = this.now()
-      this.proposals.stepping = {from, bytes}
-      try {
-        this.engine.step(from, bytes)
-      } finally {
-        this.proposals.stepping = undefined
-      }
-      await this.drainReady()
-    })
+    const queued = this.queue.offer(
+      bytes.length,
+      this.guarded(undefined, async () => {
+        this.lastConsensusMessageMs = this.now()
+        this.proposals.stepping = {from, bytes}
+        try {
+          this.engine.step(from, bytes)
+        } finally {
+          this.proposals.stepping = undefined
+        }
+        await this.drainReady()
+      }),
+    )
+    if (queued !== undefined) return queued
+    this.options.logger.warn('consensus message dropped: the chain queue is full', {from: from.slice(0, 16), messageBytes: bytes.length, ...this.queue.status()})
+    return Promise.resolve()
   }
 
   /**
@@ -196,12 +208,14 @@ export class Chain extends ChainReads {
    * certificate for that height's validators; returns whether it was applied.
    */
   async applySynced(block: CommittedBlock): Promise<boolean> {
-    const applied = await this.drive(false, async () => {
-      if (block.height !== this.head().height + 1) return false
-      const accepted = this.engine.stepCommitted(block)
-      await this.drainReady()
-      return accepted && this.head().height >= block.height
-    })
+    const applied = await this.queue.run(
+      this.guarded(false, async () => {
+        if (block.height !== this.head().height + 1) return false
+        const accepted = this.engine.stepCommitted(block)
+        await this.drainReady()
+        return accepted && this.head().height >= block.height
+      }),
+    )
     // A halted chain applies nothing: say why instead of "refused" (restore replays through here).
     if (!applied && this.halt.record !== undefined) throw this.halt.error(`block ${block.height} not applied`)
     return applied
@@ -240,20 +254,9 @@ export class Chain extends ChainReads {
     this.tipState = {stateRoot: block.header.stateRoot, timestamp: block.header.timestamp}
     this.lastBlockTimeMs = this.now()
     this.proposals.onCommitted(block)
-    const committedAt = this.now()
-    const latenciesMs: number[] = []
-    for (const tx of block.txs) {
-      const admittedAt = this.mempool.admittedAt(tx.hashHex)
-      if (admittedAt !== undefined) latenciesMs.push(committedAt - admittedAt)
-    }
-    this.mempool.remove(block.txs.map((tx) => tx.hashHex))
-    this.mempool.pruneExpired(height + 1)
-    block.txs.forEach((tx, index) => {
-      const receipt = execution.receipts[index]!
-      this.waiters.resolve(tx.hashHex, {txHash: tx.hashHex, height, index, status: receipt.status})
-    })
+    const event = settleCommitted(this.settleHost(), block, execution.receipts)
     this.reconfigureAfter(height, block.txs, execution.receipts)
-    this.options.onBlockCommitted?.({height, txs: block.txs.length, latenciesMs})
+    this.options.onBlockCommitted?.(event)
     this.options.logger.debug('block committed', {chainId: this.chainId, height, txs: block.txs.length, hash: block.hashHex})
   }
 
@@ -262,15 +265,16 @@ export class Chain extends ChainReads {
    * Runs while the block is applied, before the driver's `advance`, as the engine requires.
    */
   private reconfigureAfter(height: number, txs: readonly Tx[], receipts: BlockExecution['receipts']): void {
-    const changed = txs.some(
-      (tx, index) => tx.body.contract === NODES_CONTRACT_NAME && NODES_CHANGE_METHODS.has(tx.body.method) && receipts[index]?.status === 'ok',
-    )
-    if (!changed) return
+    if (!changesNodeSet(txs, receipts)) return
     const members = this.members()
     const validators = validatorsOf(members)
     this.engine.reconfigure(height + 1, validators)
     this.options.logger.info('validator set changed', {chainId: this.chainId, fromHeight: height + 1, validators: validators.length, members: members.length})
     this.options.onValidatorsChanged?.(validators, members)
+  }
+
+  private settleHost(): SettleHost {
+    return {mempool: this.mempool, waiters: this.waiters, now: () => this.now()}
   }
 
   /** The chain's side of resuming after a storage fault (halt.ts `tickHalted` runs the sequence). */
@@ -279,27 +283,15 @@ export class Chain extends ChainReads {
       probeStorage: () => (this.options.probeStorage ?? probeDirectory)(this.options.directory),
       height: () => this.head().height,
       reopenLedger: async () => {
-        try {
-          await this.store.close()
-        } catch (error) {
-          // The reopen is what matters; LevelDB releases its lock even when a close fails.
-          this.options.logger.debug('closing the failed ledger', {error: (error as Error).message})
-        }
-        this.store = await openLedger(this.options)
+        this.store = await reopenLedger(this.options, this.store)
         this.proposals = this.createProposals()
         this.forgetCommittedReads()
         await this.initialise()
       },
       settleCommittedSince: async (height) => {
-        const head = this.head().height
-        for (let next = height + 1; next <= head; next++) {
-          const block = await this.ledger.getBlock(next)
-          if (block === undefined) continue
-          this.mempool.remove(block.txs.map((tx) => tx.hashHex))
-          this.options.onBlockCommitted?.({height: next, txs: block.txs.length, latenciesMs: []})
-        }
-        this.mempool.pruneExpired(head + 1)
-        if (head > height) this.options.onValidatorsChanged?.(this.validators(), this.members())
+        const events = await settleReopened(this.settleHost(), this.ledger, height)
+        for (const event of events) this.options.onBlockCommitted?.(event)
+        if (events.length > 0) this.options.onValidatorsChanged?.(this.validators(), this.members())
       },
       restartDriver: () => {
         this.proposeHeight = undefined
@@ -310,11 +302,15 @@ export class Chain extends ChainReads {
     }
   }
 
+  protected queueStatus(): SerialQueueStatus {
+    return this.queue.status()
+  }
+
   /** Stop accepting work, finish the queue, flush and close the store. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await this.enqueue(() => undefined)
+    await this.queue.run(() => undefined)
     this.waiters.rejectAll()
     await this.ledger.close()
   }

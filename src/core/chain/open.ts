@@ -1,6 +1,6 @@
 /**
  * What opening (and, after a storage fault, reopening) a chain needs before its engine exists:
- * the ledger (the injected opener, or LevelDB), the genesis block written into an empty store or
+ * the ledger (the injected opener, or LevelDB; reopened after a failed write), the genesis block written into an empty store or
  * checked against a used one, the head block's state root and time (what the next block builds
  * on), and the engine's crypto from the node key. The chain (chain.ts) builds its engine on these.
  */
@@ -22,6 +22,17 @@ export interface Tip {
 
 export function openLedger(options: ChainOptions): Promise<Ledger> {
   return options.openLedger !== undefined ? options.openLedger(options.directory, options.logger) : Ledger.open(options.directory, {logger: options.logger})
+}
+
+/** Closes a ledger whose write failed and opens the directory again (resume after a storage fault). */
+export async function reopenLedger(options: ChainOptions, failed: Ledger): Promise<Ledger> {
+  try {
+    await failed.close()
+  } catch (error) {
+    // The reopen is what matters; LevelDB releases its lock even when a close fails.
+    options.logger.debug('closing the failed ledger', {error: (error as Error).message})
+  }
+  return openLedger(options)
 }
 
 /**

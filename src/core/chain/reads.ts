@@ -12,7 +12,7 @@ import {fromHex, toHex} from '../bytes.js'
 import type {CommittedBlock, ConsensusEngine} from '../consensus/engine.js'
 import {WichainError} from '../errors.js'
 import type {Ledger} from '../ledger/index.js'
-import {SYNC_ITEM_OVERHEAD_BYTES} from '../limits.js'
+import {MEMPOOL_BYTES_MAX, SYNC_ITEM_OVERHEAD_BYTES} from '../limits.js'
 import {encodeBlock, type Block} from '../types/block.js'
 import {certificateBytes, type CommitCertificate} from '../types/certificate.js'
 import type {AdmissionRules} from './admission.js'
@@ -27,6 +27,7 @@ import {membershipChain} from './membership.js'
 import {Mempool} from './mempool.js'
 import type {ChainOptions, TxLocation} from './options.js'
 import {buildTxCertificate, type TxCertificate} from './tx-certificate.js'
+import type {SerialQueueStatus} from './serial-queue.js'
 import {TxWaiters} from './waiters.js'
 
 /**
@@ -41,7 +42,6 @@ function systemContractsOf(genesis: Genesis): ReadonlyMap<string, SystemContract
   return new Map([...SYSTEM_CONTRACTS, ...perChain].map((contract) => [contract.name, contract]))
 }
 
-const MEMPOOL_BYTES_MAX = 256 * 1024 * 1024
 const COMMITTED_READS_MAX = 4096
 
 export abstract class ChainReads {
@@ -250,6 +250,10 @@ export abstract class ChainReads {
       halted: this.halt.record === undefined ? null : {...this.halt.record},
       /** Faults (halts) since the node started, by error code. */
       faults: this.halt.faults(),
+      /** The serial queue: tasks waiting, their message bytes, peers' messages dropped when it was full. */
+      queue: this.queueStatus(),
     }
   }
+
+  protected abstract queueStatus(): SerialQueueStatus
 }

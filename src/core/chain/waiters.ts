@@ -1,7 +1,10 @@
-/** Promises waiting for txs to commit, with timeouts; bounded so clients cannot exhaust memory. */
+/**
+ * Promises waiting for txs to commit, with timeouts. Bounded so clients cannot exhaust memory:
+ * at most TX_WAITERS_MAX waiters in all and TX_WAITERS_PER_TX_MAX for one tx (limits.ts
+ * "Queues"); beyond either, `wait` refuses with UNAVAILABLE (the client may poll instead).
+ */
 import {WichainError} from '../errors.js'
-
-const WAITERS_MAX = 100_000
+import {TX_WAITERS_MAX, TX_WAITERS_PER_TX_MAX} from '../limits.js'
 
 export interface Waiter<T> {
   readonly promise: Promise<T | undefined>
@@ -9,16 +12,31 @@ export interface Waiter<T> {
   timer: NodeJS.Timeout
 }
 
+export interface TxWaitersLimits {
+  readonly waitersMax: number
+  readonly perTxMax: number
+}
+
 export class TxWaiters<T = unknown> {
   private readonly byHash = new Map<string, Set<Waiter<T>>>()
   private count = 0
 
+  constructor(private readonly limits: TxWaitersLimits = {waitersMax: TX_WAITERS_MAX, perTxMax: TX_WAITERS_PER_TX_MAX}) {}
+
+  /** Waiters in all. */
+  get size(): number {
+    return this.count
+  }
+
   wait(txHash: string, timeoutMs: number): Waiter<T> {
-    if (this.count >= WAITERS_MAX) throw new WichainError('UNAVAILABLE', 'too many clients are waiting for txs')
+    if (this.count >= this.limits.waitersMax) throw new WichainError('UNAVAILABLE', `too many clients are waiting for txs (${this.limits.waitersMax}); poll instead`)
+    let set = this.byHash.get(txHash)
+    if ((set?.size ?? 0) >= this.limits.perTxMax) {
+      throw new WichainError('UNAVAILABLE', `too many clients are waiting for tx ${txHash} (${this.limits.perTxMax}); poll instead`, {txHash})
+    }
     let resolve!: (value: T | undefined) => void
     const promise = new Promise<T | undefined>((done) => (resolve = done))
     const waiter: Waiter<T> = {promise, resolve, timer: setTimeout(() => this.finish(txHash, waiter, undefined), timeoutMs)}
-    let set = this.byHash.get(txHash)
     if (set === undefined) this.byHash.set(txHash, (set = new Set()))
     set.add(waiter)
     this.count++

@@ -10,6 +10,7 @@
 import {availableParallelism} from 'node:os'
 import type {Worker} from 'node:worker_threads'
 import {WichainError} from '../errors.js'
+import {VERIFY_POOL_QUEUED_BYTES_MAX, VERIFY_POOL_QUEUED_ITEMS_MAX} from '../limits.js'
 import type {SignedMessage} from './native.js'
 import {
   isWellFormed, packedBytes, packSignedMessages, startVerifyWorker, type VerifyReplyMessage, type VerifyTaskMessage,
@@ -18,8 +19,9 @@ import {
 
 export const VERIFY_POOL_THREADS_MAX = 16
 export const VERIFY_POOL_BATCH_ITEMS_MAX = 65_536
-export const VERIFY_POOL_QUEUED_ITEMS_DEFAULT = 65_536
-export const VERIFY_POOL_QUEUED_BYTES_DEFAULT = 64 * 1024 * 1024
+/** Default queue bounds (limits.ts "Queues"). */
+export const VERIFY_POOL_QUEUED_ITEMS_DEFAULT = VERIFY_POOL_QUEUED_ITEMS_MAX
+export const VERIFY_POOL_QUEUED_BYTES_DEFAULT = VERIFY_POOL_QUEUED_BYTES_MAX
 /** Large enough to amortise a message round trip (~0.1 ms), small enough to spread a batch over threads. */
 const TASK_ITEMS_MAX = 256
 const TASK_ITEMS_MIN = 8

@@ -17,7 +17,7 @@
  */
 import {bytesEqual, toHex} from '../bytes.js'
 import {LruMap} from '../crypto/lru.js'
-import {LEDGER_BLOCK_CACHE_ENTRIES} from '../limits.js'
+import {LEDGER_BLOCK_CACHE_ENTRIES, LEDGER_WRITES_QUEUED_MAX} from '../limits.js'
 import {WichainError} from '../errors.js'
 import {nullLogger, type Logger} from '../log.js'
 import {hashHeader, type Block} from '../types/block.js'
@@ -40,7 +40,7 @@ import {checkStateKey, STATE_LIMITS} from './state.js'
 import {directoryBytes, openDatabase, readBytes, readBytesSync, readMany, readRange, writeBatch, type Database} from './store.js'
 import {WriteQueue} from './write-queue.js'
 
-export const LEDGER_LIMITS = Object.freeze({headerCacheEntries: 4096, queuedWritesMax: 1024, stateScanEntriesMax: 10_000})
+export const LEDGER_LIMITS = Object.freeze({headerCacheEntries: 4096, queuedWritesMax: LEDGER_WRITES_QUEUED_MAX, stateScanEntriesMax: 10_000})
 
 export class Ledger {
   private headState: HeadState | undefined

@@ -1,6 +1,7 @@
 /**
  * Ledger writes run one at a time, in call order, so each commit checks its preconditions
- * against the head the previous commit left. The queue is bounded. After a failed storage write
+ * against the head the previous commit left. The queue is bounded (the ledger's bound is
+ * LEDGER_WRITES_QUEUED_MAX, limits.ts "Queues"; beyond it UNAVAILABLE). After a failed storage write
  * the outcome on disk is unknown (LevelDB may or may not have applied the batch), so every later
  * write is refused until the ledger is reopened and its head verified again.
  */

@@ -18,7 +18,7 @@ import type {Channel} from '../net/envelope.js'
 import {encodeHeadersAnswer, serveHeaders} from './header-sync.js'
 import type {NodeConfig} from './home.js'
 import {PEER_HEALTH_DEFAULTS, PeerHealth, type PeerHealthEvent, type PeerObservation} from './peer-health.js'
-import {SYNC_ANSWER_BYTES_MAX, TX_BATCH_TXS_MAX} from '../limits.js'
+import {FORWARD_BATCH_BYTES_MAX, FORWARD_BATCH_TXS_MAX, SYNC_ANSWER_BYTES_MAX, TX_BATCH_TXS_MAX} from '../limits.js'
 import {decodeTx} from '../types/tx.js'
 import {BlockSync, type SyncState} from './block-sync.js'
 import {
@@ -29,8 +29,6 @@ import {
 const SYNC_TIMEOUT_MS = 10_000
 const STATUS_POLL_MS = 2_000
 const FORWARD_DELAY_MS = 5
-const FORWARD_BATCH_TXS_MAX = 512
-const FORWARD_BATCH_BYTES_MAX = 1024 * 1024
 
 /**
  * What a chain needs from the P2P layer: a NetworkNode in a node process, a simulated network in
@@ -247,7 +245,8 @@ export class ChainNetwork {
 
   /**
    * Client txs go to every peer in batches (one frame per few ms instead of one per tx: each frame
-   * costs an SM4 + HMAC-SM3 pass and a syscall on both sides).
+   * costs an SM4 + HMAC-SM3 pass and a syscall on both sides). Bounded: a batch is sent as soon as
+   * it holds FORWARD_BATCH_TXS_MAX txs or FORWARD_BATCH_BYTES_MAX bytes (limits.ts "Queues").
    */
   private forward(bytes: Uint8Array): void {
     this.forwardQueue.push(bytes)

@@ -216,6 +216,7 @@ export class Node {
       state: 'running',
       halted: null,
       faults: {},
+      queue: {depth: 0, bytes: 0, dropped: 0},
       sync: {mode: 'headers' as const, ...soloSyncState(chain.head().height)},
       peers: network.peerCount(),
       peerList: network.peers(),

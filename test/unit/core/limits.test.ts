@@ -13,6 +13,8 @@ import {CERTIFICATE_FIXED_BYTES, CERTIFICATE_SIGNATURE_BYTES, CERTIFICATE_SIGNAT
 import {TX_LIMITS} from '../../../src/core/types/tx.js'
 import {HEADER_SYNC_LIMITS} from '../../../src/core/node/header-sync.js'
 import {DEFAULT_PARAMS} from '../../../src/core/chain/genesis.js'
+import {VERIFY_POOL_QUEUED_BYTES_DEFAULT, VERIFY_POOL_QUEUED_ITEMS_DEFAULT} from '../../../src/core/crypto/verify-pool.js'
+import {LEDGER_LIMITS} from '../../../src/core/ledger/index.js'
 
 /** CBOR framing of an answer's outer map and array, generously. */
 const ANSWER_FRAMING_BYTES = 64
@@ -69,5 +71,33 @@ describe('core/limits: how the limits relate', () => {
   it('a catching-up node buffers a bounded number of answers', () => {
     expect(L.SYNC_BUFFER_BYTES_MAX).to.be.at.least(L.SYNC_ANSWER_BYTES_MAX)
     expect(L.SYNC_REQUESTS_IN_FLIGHT_MAX * L.SYNC_ANSWER_BYTES_MAX + L.SYNC_BUFFER_BYTES_MAX).to.be.at.most(256 * 1024 * 1024)
+  })
+})
+
+describe('core/limits: queue bounds', () => {
+  it('the largest consensus message one frame carries always fits an empty chain queue', () => {
+    expect(L.CHAIN_QUEUE_STEP_BYTES_MAX).to.be.at.least(L.MESSAGE_BYTES_MAX)
+    expect(L.CHAIN_QUEUE_TASKS_MAX).to.be.at.least(1)
+  })
+
+  it('a forwarded tx batch is one a peer decodes (TX_BATCH_TXS_MAX) and one message carries', () => {
+    expect(L.FORWARD_BATCH_TXS_MAX).to.be.at.most(L.TX_BATCH_TXS_MAX)
+    // A batch ends past its byte bound by less than one tx; each entry has a few bytes of framing.
+    expect(L.FORWARD_BATCH_BYTES_MAX + L.TX_BYTES_MAX + L.FORWARD_BATCH_TXS_MAX * 8).to.be.below(L.MESSAGE_BYTES_MAX)
+  })
+
+  it('waiters for one tx are a part of all waiters', () => {
+    expect(L.TX_WAITERS_PER_TX_MAX).to.be.at.most(L.TX_WAITERS_MAX)
+  })
+
+  it('the mempool holds a full block of txs, and the verify pool takes a full block of signatures', () => {
+    expect(L.MEMPOOL_BYTES_MAX).to.be.at.least(L.BLOCK_TX_BYTES_MAX)
+    expect(L.VERIFY_POOL_QUEUED_ITEMS_MAX).to.be.at.least(L.BLOCK_TXS_MAX)
+  })
+
+  it('the modules use the bounds of limits.ts', () => {
+    expect(VERIFY_POOL_QUEUED_ITEMS_DEFAULT).to.equal(L.VERIFY_POOL_QUEUED_ITEMS_MAX)
+    expect(VERIFY_POOL_QUEUED_BYTES_DEFAULT).to.equal(L.VERIFY_POOL_QUEUED_BYTES_MAX)
+    expect(LEDGER_LIMITS.queuedWritesMax).to.equal(L.LEDGER_WRITES_QUEUED_MAX)
   })
 })

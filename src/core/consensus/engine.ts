@@ -102,6 +102,13 @@ export interface EngineOptions {
   readonly persisted?: Uint8Array | undefined
 }
 
+/**
+ * Breaking the driver contract — `advance` with another Ready than the last `ready()`, `propose`
+ * of a block the application does not validate, `reconfigure` of a height already being decided —
+ * is a programmer error: engines assert (assert.ts), and the chain halts on it (fail-stop) with an
+ * INTERNAL fault. Input from peers (`step`, `stepCommitted`) is never asserted on: it is ignored
+ * or refused.
+ */
 export interface ConsensusEngine {
   readonly kind: CommitCertificate['kind']
   tick(): void

@@ -1,9 +1,13 @@
 /**
  * What one block commit writes, and the preconditions checked before anything is written.
  * A commit that fails a check writes nothing; one that passes becomes one atomic batch, so after
- * a crash the ledger is at height h or h+1, never between.
+ * a crash the ledger is at height h or h+1, never between. The only committer is the chain's
+ * driver, which validated and executed the block: a commit out of place or inconsistent with
+ * itself (height, prevHash, receipts, certificate, state root) is a bug in it, so those checks are
+ * assertions (assert.ts; the chain halts on them with an INTERNAL fault).
  */
 import {bytesEqual, toHex} from '../bytes.js'
+import {AssertionError} from '../assert.js'
 import {WichainError} from '../errors.js'
 import {BLOCK_LIMITS, checkBlockBody, encodeBlock, hashHeader, receiptRootOf, type Block, type BlockHeader} from '../types/block.js'
 import {encodeCertificate, type CommitCertificate} from '../types/certificate.js'
@@ -39,7 +43,7 @@ export const COMMIT_META_WRITES_MAX = 16
 const ZERO_HASH = new Uint8Array(32)
 
 function refuse(message: string, details: Record<string, unknown>): never {
-  throw new WichainError('INVALID_ARGUMENT', `cannot commit block: ${message}`, details)
+  throw new AssertionError(`cannot commit block: ${message} (${JSON.stringify(details)})`)
 }
 
 function checkPlacement(head: HeadState | undefined, block: Block): void {
@@ -95,7 +99,7 @@ export interface CheckedCommit {
   readonly stateWrites: readonly StateWrite[]
 }
 
-/** Every synchronous precondition of a commit; throws a WichainError and writes nothing. */
+/** Every synchronous precondition of a commit; throws (an AssertionError or a WichainError) and writes nothing. */
 export function checkCommit(head: HeadState | undefined, commit: BlockCommit): CheckedCommit {
   const {block} = commit
   checkPlacement(head, block)

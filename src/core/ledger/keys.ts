@@ -16,6 +16,7 @@
  *
  * Everything of one block (0x00 head, 0x01–0x05, state writes) is written in one atomic batch.
  */
+import {AssertionError} from '../assert.js'
 import {concatBytes, utf8} from '../bytes.js'
 import {WichainError} from '../errors.js'
 
@@ -85,7 +86,8 @@ function successorOf(prefix: Uint8Array): Uint8Array {
       return next.subarray(0, i + 1)
     }
   }
-  throw new WichainError('INVALID_ARGUMENT', 'key prefix has no successor')
+  // Unreachable: every prefix starts with a family byte below 0xff.
+  throw new AssertionError('key prefix has no successor')
 }
 
 /** Strip the family byte from a state key read back by an iterator. */

@@ -11,6 +11,7 @@
  * the value of one key to a light client; an authenticated trie (e.g. a sparse Merkle tree) can
  * replace it later, behind the same `stateRoot` header field.
  */
+import {assert} from '../assert.js'
 import {toHex} from '../bytes.js'
 import {encodeCanonical} from '../codec/canonical.js'
 import {sm3} from '../crypto/sm3.js'
@@ -57,9 +58,8 @@ export function sortedStateWrites(writes: readonly StateWrite[]): readonly State
   let bytes = 0
   for (const write of writes) {
     checkStateKey(write.key)
-    if (write.value !== null && !(write.value instanceof Uint8Array)) {
-      throw new WichainError('INVALID_ARGUMENT', `state value for key ${toHex(write.key)} must be bytes or null`)
-    }
+    // The executor's writes: anything else is a bug in it.
+    assert(write.value === null || write.value instanceof Uint8Array, `state value for key ${toHex(write.key)} must be bytes or null`)
     const valueBytes = write.value?.length ?? 0
     if (valueBytes > STATE_LIMITS.valueBytesMax) {
       throw new WichainError('PAYLOAD_TOO_LARGE', `state value for key ${toHex(write.key)} is ${valueBytes} bytes; limit ${STATE_LIMITS.valueBytesMax}`)
@@ -71,9 +71,7 @@ export function sortedStateWrites(writes: readonly StateWrite[]): readonly State
   }
   const sorted = [...writes].sort((a, b) => compareBytes(a.key, b.key))
   for (let i = 1; i < sorted.length; i++) {
-    if (compareBytes(sorted[i - 1]!.key, sorted[i]!.key) === 0) {
-      throw new WichainError('INVALID_ARGUMENT', `state key ${toHex(sorted[i]!.key)} is written twice in one block`)
-    }
+    assert(compareBytes(sorted[i - 1]!.key, sorted[i]!.key) !== 0, `state key ${toHex(sorted[i]!.key)} is written twice in one block (the executor nets writes per key)`)
   }
   return sorted
 }
@@ -84,9 +82,7 @@ export function encodeStateWrite(write: StateWrite): Uint8Array {
 
 /** The state root after applying `writes` on top of the state whose root is `previousRoot`. */
 export function nextStateRoot(previousRoot: Uint8Array, writes: readonly StateWrite[]): Uint8Array {
-  if (!(previousRoot instanceof Uint8Array) || previousRoot.length !== 32) {
-    throw new WichainError('INVALID_ARGUMENT', 'previous state root must be 32 bytes')
-  }
+  assert(previousRoot instanceof Uint8Array && previousRoot.length === 32, 'previous state root must be 32 bytes')
   return sm3(previousRoot, writesRoot(writes))
 }
 

@@ -3,7 +3,7 @@
  * driver. One height at a time (sequence number = height); view numbers restart at 0 for each
  * height and the primary of (height, view) is validators[(height + view) % n].
  */
-import {WichainError} from '../../errors.js'
+import {assert} from '../../assert.js'
 import type {CommittedBlock, ConsensusEngine, NodeId, Ready} from '../engine.js'
 import {ValidatorSchedule} from '../validator-schedule.js'
 import {acceptProposal, onPrePrepare, onVote} from './agreement.js'
@@ -64,9 +64,8 @@ export class PbftEngine implements ConsensusEngine {
     const state = this.state
     const awaiting = state.awaitingProposal
     if (awaiting === undefined || awaiting.height !== height || awaiting.view !== state.view || state.waitingForApply) return
-    if (!state.application.validate(height, payload)) {
-      throw new WichainError('INVALID_ARGUMENT', `proposed block for height ${height} is not valid`)
-    }
+    // The driver proposes what it built and executed itself: an invalid one is a bug in it.
+    assert(state.application.validate(height, payload), `the driver proposed a block for height ${height} that is not valid`)
     state.awaitingProposal = undefined
     const digest = state.application.digest(payload)
     const prePrepare = state.sign(prePrepareBody(state, digest), payload)
@@ -83,9 +82,7 @@ export class PbftEngine implements ConsensusEngine {
   }
 
   reconfigure(height: number, validators: readonly NodeId[]): void {
-    if (height <= this.state.height) {
-      throw new WichainError('INVALID_ARGUMENT', `cannot change the validators of height ${height}: it is already being decided`)
-    }
+    assert(Number.isSafeInteger(height) && height > this.state.height, `cannot change the validators of height ${height}: it is already being decided`)
     this.state.schedule.set(height, validators)
   }
 

@@ -4,7 +4,7 @@
  * h is committed and applied), no-op entries that new leaders commit, and config entries.
  */
 import {bytesEqual} from '../../bytes.js'
-import {WichainError} from '../../errors.js'
+import {assert} from '../../assert.js'
 import {commitCertificateProblem, raftCommitSignBytes} from '../certificate.js'
 import type {CommittedBlock, ConsensusEngine, NodeId, Ready} from '../engine.js'
 import {ValidatorSchedule} from '../validator-schedule.js'
@@ -75,9 +75,8 @@ export class RaftEngine implements ConsensusEngine {
     const state = this.state
     if (state.role !== 'leader' || state.awaitingProposal !== height || height !== state.appliedHeight + 1) return
     if (state.commitIndex !== state.log.lastIndex() || state.appliedIndex !== state.commitIndex) return
-    if (!state.application.validate(height, payload)) {
-      throw new WichainError('INVALID_ARGUMENT', `proposed block for height ${height} is not valid`)
-    }
+    // The driver proposes what it built and executed itself: an invalid one is a bug in it.
+    assert(state.application.validate(height, payload), `the driver proposed a block for height ${height} that is not valid`)
     state.awaitingProposal = undefined
     const signature = state.crypto.sign(raftCommitSignBytes(height, state.term, state.application.digest(payload)))
     appendEntry(state, {term: state.term, height, kind: 'block', payload, signer: state.self, signature})
@@ -97,9 +96,7 @@ export class RaftEngine implements ConsensusEngine {
   }
 
   reconfigure(height: number, validators: readonly NodeId[]): void {
-    if (height <= this.state.appliedHeight) {
-      throw new WichainError('INVALID_ARGUMENT', `cannot change the validators of height ${height}: it is already committed`)
-    }
+    assert(Number.isSafeInteger(height) && height > this.state.appliedHeight, `cannot change the validators of height ${height}: it is already committed`)
     this.state.schedule.set(height, validators)
   }
 

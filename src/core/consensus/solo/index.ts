@@ -4,7 +4,7 @@
  * driver to apply it before asking for the next one.
  */
 import {bytesEqual} from '../../bytes.js'
-import {WichainError} from '../../errors.js'
+import {assert} from '../../assert.js'
 import {commitCertificateProblem, soloCommitSignBytes} from '../certificate.js'
 import type {CommittedBlock, ConsensusEngine, EngineOptions, NodeId, Ready} from '../engine.js'
 import {ReadyQueue} from '../ready-queue.js'
@@ -48,9 +48,8 @@ class SoloEngine implements ConsensusEngine {
 
   propose(height: number, payload: Uint8Array): void {
     if (height !== this.height || this.waitingForApply || !this.isValidator()) return
-    if (!this.options.application.validate(height, payload)) {
-      throw new WichainError('INVALID_ARGUMENT', `proposed block for height ${height} is not valid`)
-    }
+    // The driver proposes what it built and executed itself: an invalid one is a bug in it.
+    assert(this.options.application.validate(height, payload), `the driver proposed a block for height ${height} that is not valid`)
     const blockHash = this.options.application.digest(payload)
     const signature = this.options.crypto.sign(soloCommitSignBytes(height, blockHash))
     this.commit({
@@ -72,6 +71,7 @@ class SoloEngine implements ConsensusEngine {
   }
 
   reconfigure(height: number, validators: readonly NodeId[]): void {
+    assert(Number.isSafeInteger(height) && height > this.height, `cannot change the validators of height ${height}: it is already being decided`)
     this.schedule.set(height, validators)
   }
 

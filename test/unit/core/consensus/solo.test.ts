@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {AssertionError} from '../../../../src/core/assert.js'
 import {commitCertificateProblem} from '../../../../src/core/consensus/certificate.js'
 import type {ConsensusEngine} from '../../../../src/core/consensus/engine.js'
 import {createSoloEngine} from '../../../../src/core/consensus/solo/index.js'
@@ -61,7 +62,7 @@ describe('solo', () => {
     expect(engine.hasReady()).to.equal(false)
     engine.tick()
     expect(engine.ready().proposeHeight).to.equal(1)
-    expect(() => engine.propose(1, new Uint8Array([1, 2]))).to.throw(/not valid/)
+    expect(() => engine.propose(1, new Uint8Array([1, 2]))).to.throw(AssertionError, /not valid/)
   })
 
   it('accepts a synced block only with a valid certificate', () => {

@@ -37,6 +37,17 @@ describe('whole-node simulation', function () {
 
   for (const path of listReplays(REPLAYS)) {
     const replay = readReplay(path)
+    if (replay.knownBug !== undefined) {
+      it(`replay ${path.split('/').pop()} still fails as saved (open bug: ${replay.knownBug.split('.')[0]})`, async () => {
+        const failed = await runWholeNode({seed: replay.seed, scenario: replay.scenario, overrides: replay.overrides, schedule: replay.schedule}).then(
+          () => undefined,
+          (error: unknown) => error as Error,
+        )
+        expect(failed, 'the replay passes now: the bug is fixed, remove `knownBug` from the file').to.be.instanceOf(WholeNodeFailure)
+        expect(failed!.message).to.include((replay.failure ?? '').split('\n')[0])
+      })
+      continue
+    }
     it(`replay ${path.split('/').pop()} passes${replay.note === undefined ? '' : ` (${replay.note})`}`, async () => {
       await runWholeNode({seed: replay.seed, scenario: replay.scenario, overrides: replay.overrides, schedule: replay.schedule})
     })

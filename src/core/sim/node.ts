@@ -1,10 +1,10 @@
 /**
- * One simulated node: a real `Chain` (LevelDB ledger in its own directory, mempool, executor, real
- * consensus engine) and a real `ChainNetwork` over a `SimEndpoint`, wired as the node process wires
+ * One simulated node: a real `Chain` (its ledger on the run's in-memory disk, memory-store.ts;
+ * mempool, executor, real consensus engine with the simulator's cheap SM2 signer, crypto.ts) and a real `ChainNetwork` over a `SimEndpoint`, wired as the node process wires
  * them (src/core/node/node.ts `openChain`: chain hooks from the network, node-set changes into
  * `updateMembers`, `attach`, then a `tick` every `tickMs`) but on the virtual clock. A crash stops
- * the node without a flush of its forward queue (kill -9: what LevelDB has is what survives; its
- * atomic batches leave nothing half-written); a restart opens the same directory again. The disk
+ * the node without a flush of its forward queue (kill -9: what the store has is what survives; its
+ * atomic batches leave nothing half-written); a restart opens the same store again. The disk
  * can be made to fail (writes and the chain's disk probe throw STORAGE_ERROR, as a full or broken
  * disk does): the chain halts (fail-stop) and resumes once the disk takes writes again.
  */

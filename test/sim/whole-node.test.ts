@@ -1,6 +1,7 @@
 /**
  * The whole-node simulator (src/core/sim): every saved replay (test/sim/replays/*.json, a failing
- * run kept as a regression test) passes; a few hundred quick seeds of PBFT and Raft whole nodes
+ * run kept as a regression test) passes, or, marked `knownBug` (found, not fixed yet), still fails
+ * as it was saved; a few hundred quick seeds of PBFT and Raft whole nodes
  * under faults stay safe and converge; each fault scenario (old store, disk fault, node-set
  * change, Byzantine node) gets seeds of its own; one seed replays to the same trace; a run that
  * cannot converge fails and saves a replay file that reproduces it. The heavy `*-lagging`

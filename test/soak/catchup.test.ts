@@ -12,7 +12,7 @@
  */
 import {expect} from 'chai'
 import {existsSync, readFileSync, rmSync} from 'node:fs'
-import {toHex} from '../../src/core/bytes.js'
+import {allCommitted, LOAD_BATCH_TXS, rpcBatch, submitAll, type LoadCounters} from '../../src/bench/load.js'
 import {createSigner, readKeystoreFile} from '../../src/core/crypto/index.js'
 import {createTx, type Tx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
@@ -23,67 +23,9 @@ const TXS = Number(process.env.SOAK_TXS ?? 50_000)
 const PRE_TXS = 6_000
 const BLOCK_TXS = 2000
 const CATCH_UP_MS = 60_000
-const BATCH = 100
+const BATCH = LOAD_BATCH_TXS
 
-interface RpcReply {
-  readonly result?: any
-  readonly error?: {message: string; data?: {code?: string}}
-}
-
-/** Connection failures retried (every call here is idempotent: a tx sent twice is a DUPLICATE_TX). */
-const RPC_ATTEMPTS = 3
-let rpcRetries = 0
-
-async function rpcBatch(url: string, calls: readonly {method: string; params: unknown}[], attempt = 1): Promise<RpcReply[]> {
-  let response: Response
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: {'content-type': 'application/json'},
-      body: JSON.stringify(calls.map((call, id) => ({jsonrpc: '2.0', id, ...call}))),
-    })
-  } catch (error) {
-    if (attempt >= RPC_ATTEMPTS) throw error
-    rpcRetries++
-    return rpcBatch(url, calls, attempt + 1)
-  }
-  const replies = (await response.json()) as (RpcReply & {id: number})[]
-  return replies.sort((a, b) => a.id - b.id)
-}
-
-/** Submits every tx to the given nodes round-robin; a full mempool is retried once it drains. */
-async function submitAll(urls: readonly string[], txs: readonly Tx[]): Promise<void> {
-  let pending = [...txs]
-  for (let round = 0; pending.length > 0; round++) {
-    if (round > 600) throw new Error(`${pending.length} txs still refused after ${round} rounds`)
-    const refused: Tx[] = []
-    const inFlight = new Set<Promise<void>>()
-    for (let offset = 0, turn = 0; offset < pending.length; offset += BATCH, turn++) {
-      const slice = pending.slice(offset, offset + BATCH)
-      const sent = rpcBatch(urls[turn % urls.length]!, slice.map((tx) => ({method: 'tx.send', params: {tx: toHex(tx.bytes)}}))).then((replies) => {
-        replies.forEach((reply, index) => {
-          const code = reply.error?.data?.code
-          if (reply.error !== undefined && code !== 'DUPLICATE_TX') {
-            if (code !== 'MEMPOOL_FULL') throw new Error(`tx refused: ${code} ${reply.error.message}`)
-            refused.push(slice[index]!)
-          }
-        })
-      })
-      const tracked = sent.finally(() => inFlight.delete(tracked))
-      inFlight.add(tracked)
-      if (inFlight.size >= urls.length * 2) await Promise.race(inFlight)
-    }
-    await Promise.all(inFlight)
-    pending = refused
-    // Back-pressure from full mempools: give the chain a moment to commit before resending.
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
-
-async function allCommitted(url: string, txs: readonly Tx[]): Promise<boolean> {
-  const replies = await rpcBatch(url, txs.map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))
-  return replies.every((reply) => reply.result?.status === 'ok')
-}
+const counters: LoadCounters = {retries: 0, resent: 0}
 
 async function expectAllReadable(url: string, txs: readonly Tx[], node: string): Promise<void> {
   for (let offset = 0; offset < txs.length; offset += BATCH) {
@@ -129,20 +71,20 @@ function scenario(consensus: 'pbft' | 'raft'): void {
       await waitFor(async () => (await clients[3]!.chainStatus()).height >= 1, 30_000, 'node3 at height 1')
 
       // The drill's backup: node2, running, a few full blocks in; restored at the end, many full blocks later.
-      await submitAll(urls, before)
+      await submitAll(urls, before, counters)
       await waitFor(async () => await allCommitted(urls[2]!, before.slice(-BATCH)), 120_000, 'the first txs committed on node2')
       const backup = await ok(['backup', 'create', '--home', homes[2]!, '--out', box.path('node2-full.wbk')])
 
       process.kill(Number.parseInt(readFileSync(box.path('net', 'node3', 'node.pid'), 'utf8'), 10), 'SIGKILL')
       const startHeight = (await clients[0]!.chainStatus()).height
-      await submitAll(urls.slice(0, 3), txs)
+      await submitAll(urls.slice(0, 3), txs, counters)
       // Every tx committed on node0 (the last ones submitted are the last to commit).
       await waitFor(async () => await allCommitted(urls[0]!, txs.slice(-BATCH)), 300_000, 'all txs committed')
       const target = (await clients[0]!.chainStatus()).height
       const blockTxs: number[] = []
       for (let height = startHeight + 1; height <= target; height++) blockTxs.push(((await clients[0]!.getBlock(height)) as unknown as {txs: string[]}).txs.length)
       const full = blockTxs.filter((count) => count === BLOCK_TXS).length
-      console.log(`      ${consensus}: ${TXS} txs in ${blockTxs.length} blocks, ${full} of them full (${BLOCK_TXS} txs); ${rpcRetries} RPC calls retried`)
+      console.log(`      ${consensus}: ${TXS} txs in ${blockTxs.length} blocks, ${full} of them full (${BLOCK_TXS} txs); ${counters.retries} RPC calls retried, ${counters.resent} txs resent after MEMPOOL_FULL`)
       expect(blockTxs.reduce((sum, count) => sum + count, 0)).to.be.at.least(TXS)
       expect(full, 'full blocks').to.be.at.least(Math.floor((TXS / BLOCK_TXS) * 0.8))
 

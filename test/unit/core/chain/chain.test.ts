@@ -8,24 +8,17 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {toHex} from '../../../../src/core/bytes.js'
 import {Chain} from '../../../../src/core/chain/chain.js'
-import {parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
+import type {Genesis} from '../../../../src/core/chain/genesis.js'
 import {verifyTxCertificate} from '../../../../src/core/chain/tx-certificate.js'
 import {createSoloEngine} from '../../../../src/core/consensus/solo/index.js'
-import {addressOf, createSigner, generateKeyPair, type KeyPair} from '../../../../src/core/crypto/index.js'
+import {createSigner, generateKeyPair, type KeyPair} from '../../../../src/core/crypto/index.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {nullLogger} from '../../../../src/core/log.js'
 import {createTx} from '../../../../src/core/types/tx.js'
+import {soloGenesis} from './fixtures.js'
 
 function makeGenesis(nodeKey: KeyPair, user: KeyPair): Genesis {
-  return parseGenesis({
-    version: 1,
-    chainId: 'wi-unit',
-    consensus: 'solo',
-    timestamp: 1_700_000_000_000,
-    validators: [{name: 'node0', publicKey: toHex(nodeKey.publicKey)}],
-    accounts: [{name: 'user', role: 'user', publicKey: toHex(user.publicKey), address: addressOf(user.publicKey)}],
-    params: {blockTxsMax: 3, blockIntervalMs: 1, txExpiryWindow: 100, mempoolTxsMax: 10},
-  })
+  return soloGenesis(nodeKey, user, 'wi-unit', {blockTxsMax: 3, blockIntervalMs: 1, txExpiryWindow: 100, mempoolTxsMax: 10})
 }
 
 describe('core/chain/chain (solo, in-process)', () => {

@@ -8,27 +8,18 @@ import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {toHex} from '../../../../src/core/bytes.js'
 import {Chain} from '../../../../src/core/chain/chain.js'
-import {parseGenesis} from '../../../../src/core/chain/genesis.js'
 import {createSoloEngine} from '../../../../src/core/consensus/solo/index.js'
-import {addressOf, createSigner, generateKeyPair} from '../../../../src/core/crypto/index.js'
+import {createSigner, generateKeyPair} from '../../../../src/core/crypto/index.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import type {Logger} from '../../../../src/core/log.js'
 import {createTx} from '../../../../src/core/types/tx.js'
+import {soloGenesis} from './fixtures.js'
 
 describe('core/chain: a driver-contract assertion during a step halts the chain (INTERNAL)', () => {
   const nodeKey = generateKeyPair()
   const userKey = generateKeyPair()
-  const genesis = parseGenesis({
-    version: 1,
-    chainId: 'wi-contract',
-    consensus: 'solo',
-    timestamp: 1_700_000_000_000,
-    validators: [{name: 'node0', publicKey: toHex(nodeKey.publicKey)}],
-    accounts: [{name: 'user', role: 'user', publicKey: toHex(userKey.publicKey), address: addressOf(userKey.publicKey)}],
-    params: {blockTxsMax: 10, blockIntervalMs: 1, txExpiryWindow: 1000, mempoolTxsMax: 50},
-  })
+  const genesis = soloGenesis(nodeKey, userKey, 'wi-contract', {blockTxsMax: 10, blockIntervalMs: 1, txExpiryWindow: 1000, mempoolTxsMax: 50})
   let directory: string
   beforeEach(() => (directory = mkdtempSync(join(tmpdir(), 'wichain-contract-'))))
   afterEach(() => rmSync(directory, {recursive: true, force: true}))

@@ -15,25 +15,18 @@ import {join} from 'node:path'
 import {toHex} from '../../../../src/core/bytes.js'
 import {assert} from '../../../../src/core/assert.js'
 import {Chain, type ChainOptions} from '../../../../src/core/chain/chain.js'
-import {parseGenesis, type Genesis} from '../../../../src/core/chain/genesis.js'
+import type {Genesis} from '../../../../src/core/chain/genesis.js'
 import {createSoloEngine} from '../../../../src/core/consensus/solo/index.js'
-import {addressOf, createSigner, generateKeyPair, type KeyPair} from '../../../../src/core/crypto/index.js'
+import {createSigner, generateKeyPair, type KeyPair} from '../../../../src/core/crypto/index.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {Ledger} from '../../../../src/core/ledger/index.js'
 import {HALT_PROBE_DELAY_MS_MAX, HALT_REMINDER_INTERVAL_MS} from '../../../../src/core/limits.js'
 import type {Logger} from '../../../../src/core/log.js'
 import {createTx, type Tx} from '../../../../src/core/types/tx.js'
+import {soloGenesis} from './fixtures.js'
 
 function makeGenesis(nodeKey: KeyPair, user: KeyPair): Genesis {
-  return parseGenesis({
-    version: 1,
-    chainId: 'wi-halt',
-    consensus: 'solo',
-    timestamp: 1_700_000_000_000,
-    validators: [{name: 'node0', publicKey: toHex(nodeKey.publicKey)}],
-    accounts: [{name: 'user', role: 'user', publicKey: toHex(user.publicKey), address: addressOf(user.publicKey)}],
-    params: {blockTxsMax: 2, blockIntervalMs: 1, txExpiryWindow: 1000, mempoolTxsMax: 50},
-  })
+  return soloGenesis(nodeKey, user, 'wi-halt', {blockTxsMax: 2, blockIntervalMs: 1, txExpiryWindow: 1000, mempoolTxsMax: 50})
 }
 
 /** Every line the chain logs, by level. */

@@ -2,12 +2,25 @@
 import {toHex} from '../../../../src/core/bytes.js'
 import type {SystemContract} from '../../../../src/core/chain/contracts/contract.js'
 import type {BlockExecution, ExecutionEnvironment} from '../../../../src/core/chain/executor.js'
-import {addressOf, createSigner, generateKeyPair, type Signer} from '../../../../src/core/crypto/index.js'
+import {addressOf, createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
 import {DEFAULT_PARAMS, parseGenesis, ROLES, type Genesis, type Role} from '../../../../src/core/chain/genesis.js'
 import {createTx, type Tx, type TxRequest} from '../../../../src/core/types/tx.js'
 
 export const CHAIN_ID = 'injury-prov'
 export const GENESIS_TIMESTAMP = 1_700_000_000_000
+
+/** A solo chain of one node key and one `user` account (the chain-driver tests' shape). */
+export function soloGenesis(nodeKey: KeyPair, user: KeyPair, chainId: string, params: Record<string, number>): Genesis {
+  return parseGenesis({
+    version: 1,
+    chainId,
+    consensus: 'solo',
+    timestamp: GENESIS_TIMESTAMP,
+    validators: [{name: 'node0', publicKey: toHex(nodeKey.publicKey)}],
+    accounts: [{name: 'user', role: 'user', publicKey: toHex(user.publicKey), address: addressOf(user.publicKey)}],
+    params,
+  })
+}
 
 export interface TestNetwork {
   readonly validator: Signer

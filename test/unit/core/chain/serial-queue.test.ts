@@ -8,15 +8,14 @@ import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {toHex} from '../../../../src/core/bytes.js'
 import {Chain} from '../../../../src/core/chain/chain.js'
-import {parseGenesis} from '../../../../src/core/chain/genesis.js'
 import {SerialQueue} from '../../../../src/core/chain/serial-queue.js'
 import {createSoloEngine} from '../../../../src/core/consensus/solo/index.js'
-import {addressOf, createSigner, generateKeyPair} from '../../../../src/core/crypto/index.js'
+import {createSigner, generateKeyPair} from '../../../../src/core/crypto/index.js'
 import {CHAIN_QUEUE_STEP_BYTES_MAX, CHAIN_QUEUE_TASKS_MAX, MESSAGE_BYTES_MAX} from '../../../../src/core/limits.js'
 import {nullLogger} from '../../../../src/core/log.js'
 import {createTx} from '../../../../src/core/types/tx.js'
+import {soloGenesis} from './fixtures.js'
 
 /** A task that runs until released. */
 function blocker(): {task: () => Promise<void>; release: () => void} {
@@ -89,15 +88,7 @@ describe('core/chain serial queue (bounded)', () => {
   describe('a chain flooded with consensus messages', () => {
     const nodeKey = generateKeyPair()
     const userKey = generateKeyPair()
-    const genesis = parseGenesis({
-      version: 1,
-      chainId: 'wi-queue',
-      consensus: 'solo',
-      timestamp: 1_700_000_000_000,
-      validators: [{name: 'node0', publicKey: toHex(nodeKey.publicKey)}],
-      accounts: [{name: 'user', role: 'user', publicKey: toHex(userKey.publicKey), address: addressOf(userKey.publicKey)}],
-      params: {blockTxsMax: 10, blockIntervalMs: 1, txExpiryWindow: 1000, mempoolTxsMax: 50},
-    })
+    const genesis = soloGenesis(nodeKey, userKey, 'wi-queue', {blockTxsMax: 10, blockIntervalMs: 1, txExpiryWindow: 1000, mempoolTxsMax: 50})
     let directory: string
     let clock = 1_700_000_001_000
     const counts = {steps: 0, ticks: 0}

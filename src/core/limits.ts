@@ -173,6 +173,15 @@ export const HALT_REMINDER_INTERVAL_MS = 30_000
 
 /** Raft append: entries past the first stop here (the first, a block, may be up to BLOCK_BYTES_MAX). */
 export const RAFT_APPEND_BYTES_MAX = 4 * MiB
+/**
+ * Raft keeps applied entries for followers that lag a little, at most this many payload bytes of
+ * them (and at most `retainedEntries`); older ones reach a follower through a snapshot and block
+ * sync. The persisted Raft state holds up to twice this before compaction, plus the unapplied
+ * suffix (within the leader's window: twice this again and one block), and must fit a meta value.
+ */
+export const RAFT_RETAINED_BYTES_MAX = 1 * MiB
+/** One named meta value (the genesis document, the persisted consensus state). */
+export const META_VALUE_BYTES_MAX = 16 * MiB
 /** Consensus message framing beyond its payload (signed body, signature, entry headers). */
 export const CONSENSUS_OVERHEAD_BYTES_MAX = 64 * KiB
 
@@ -199,6 +208,15 @@ export const TX_WAITERS_PER_TX_MAX = 256
 export const MEMPOOL_BYTES_MAX = 256 * MiB
 /** Client txs a node gathers before forwarding them to its peers as one batch (flushed at once when reached). */
 export const FORWARD_BATCH_TXS_MAX = 512
+/**
+ * A client's tx still pending here is forwarded again after this wait (a lost forward would leave
+ * it with no path to a Raft leader or a PBFT proposer), the wait doubling per resend up to
+ * REFORWARD_AFTER_MS_MAX; a client resending a pending tx makes it due at once.
+ */
+export const REFORWARD_AFTER_MS = 3_000
+export const REFORWARD_AFTER_MS_MAX = 48_000
+/** Pending txs forwarded again per chain and second at most (one full forward batch). */
+export const REFORWARD_TXS_PER_SECOND_MAX = 512
 /** Tx bytes a node gathers before forwarding them (a batch ends past this by less than one tx). */
 export const FORWARD_BATCH_BYTES_MAX = 1 * MiB
 /** Signatures queued or in flight in the SM2 verify pool; beyond it a batch is refused (MEMPOOL_FULL). */

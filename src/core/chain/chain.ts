@@ -19,7 +19,7 @@
 import type {CommittedBlock, NodeId, Ready} from '../consensus/engine.js'
 import {WichainError} from '../errors.js'
 import type {Ledger} from '../ledger/index.js'
-import {CHAIN_QUEUE_STEP_BYTES_MAX, CHAIN_QUEUE_TASKS_MAX} from '../limits.js'
+import {CHAIN_QUEUE_STEP_BYTES_MAX, CHAIN_QUEUE_TASKS_MAX, REFORWARD_TXS_PER_SECOND_MAX} from '../limits.js'
 import type {CommitCertificate} from '../types/certificate.js'
 import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock} from './admission.js'
@@ -44,6 +44,7 @@ export class Chain extends ChainReads {
   private readonly queue = new SerialQueue({tasksMax: CHAIN_QUEUE_TASKS_MAX, stepBytesMax: CHAIN_QUEUE_STEP_BYTES_MAX})
   private proposeHeight: number | undefined
   private lastEngineTickMs = 0
+  private lastReforwardMs = 0
   private lastConsensusMessageMs = 0
   private lastBlockTimeMs: number
   /** State root and timestamp of the head block (what the next block builds on). */
@@ -140,7 +141,11 @@ export class Chain extends ChainReads {
     if (this.halt.record !== undefined) throw this.halt.error(`tx refused on chain "${this.chainId}"`)
     const tx = decodeTx(bytes)
     // Cheap before costly: a tx we already hold (forwarded twice, fetched) skips the SM2 verify.
-    if (this.mempool.has(tx.hashHex)) throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already pending`)
+    if (this.mempool.has(tx.hashHex)) {
+      // A client resending a pending tx may have seen it go nowhere (its forward lost): send it on again.
+      if (options.fromPeer !== true) this.mempool.forwardSoon(tx.hashHex, this.now())
+      throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already pending`)
+    }
     checkTxForBlock(this.rules(), tx, this.head().height + 1, {verifySignature: true})
     // Synchronous from the replay check to the insert, so admission needs no place on the serial
     // queue (where it would wait behind block commits and their fsync). No window lets a tx slip
@@ -149,7 +154,7 @@ export class Chain extends ChainReads {
     if (this.mempool.has(tx.hashHex) || this.ledger.hasTxSync(tx.hash)) {
       throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already known`)
     }
-    this.mempool.add(tx, this.now())
+    this.mempool.add(tx, this.now(), options.fromPeer !== true)
     if (options.fromPeer !== true) this.options.onTxAdmitted?.(tx)
     return tx.hashHex
   }
@@ -177,7 +182,16 @@ export class Chain extends ChainReads {
       this.engine.tick()
     }
     this.maybePropose()
+    this.reforward(now)
     await this.drainReady()
+  }
+
+  /** Client txs still pending here go to the peers again, on a backoff (mempool.dueForForward). */
+  private reforward(now: number): void {
+    const forward = this.options.onTxAdmitted
+    if (forward === undefined || now - this.lastReforwardMs < 1_000) return
+    this.lastReforwardMs = now
+    for (const tx of this.mempool.dueForForward(now, REFORWARD_TXS_PER_SECOND_MAX)) forward(tx)
   }
 
   /**

@@ -4,11 +4,17 @@
  * committed or expired. Insertion order is block order, so a sender's txs keep their order.
  */
 import {WichainError} from '../errors.js'
+import {REFORWARD_AFTER_MS, REFORWARD_AFTER_MS_MAX} from '../limits.js'
 import type {Tx} from '../types/tx.js'
 
 export class Mempool {
   private readonly txs = new Map<string, Tx>()
   private readonly admitted = new Map<string, number>()
+  /**
+   * Txs a client gave this node, by when they are due to be forwarded again and the wait after
+   * that. Least recently forwarded first (a forward moves a tx to the end).
+   */
+  private readonly forwardDue = new Map<string, {at: number; waitMs: number}>()
   private bytes = 0
 
   constructor(
@@ -36,17 +42,42 @@ export class Mempool {
     return this.admitted.get(hashHex)
   }
 
-  add(tx: Tx, now: number = Date.now()): void {
+  /** `fromClient`: this node forwards the tx, and forwards it again while it stays pending (`dueForForward`). */
+  add(tx: Tx, now: number = Date.now(), fromClient = false): void {
     if (this.txs.has(tx.hashHex)) throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already pending`)
     if (this.txs.size >= this.limits.txsMax || this.bytes + tx.bytes.length > this.limits.bytesMax) {
       throw new WichainError('MEMPOOL_FULL', `mempool is full (${this.txs.size} txs, ${this.bytes} bytes)`)
     }
     this.txs.set(tx.hashHex, tx)
     this.admitted.set(tx.hashHex, now)
+    if (fromClient) this.forwardDue.set(tx.hashHex, {at: now + REFORWARD_AFTER_MS, waitMs: REFORWARD_AFTER_MS})
     this.bytes += tx.bytes.length
   }
 
-  /** Up to `countMax` txs in arrival order that are still valid at `height`. */
+  /** A client sent a tx that is pending here again: forward it at the next `dueForForward`. */
+  forwardSoon(hashHex: string, now: number): void {
+    const due = this.forwardDue.get(hashHex)
+    if (due !== undefined) due.at = Math.min(due.at, now)
+  }
+
+  /**
+   * Client txs due to be forwarded again: at most `countMax`, looking at no more than four times
+   * as many. Each is rescheduled with a doubled wait.
+   */
+  dueForForward(now: number, countMax: number): Tx[] {
+    const due: Tx[] = []
+    let looked = 0
+    for (const [hashHex, schedule] of this.forwardDue) {
+      if (due.length >= countMax || looked++ >= 4 * countMax) break
+      if (schedule.at > now) continue
+      const waitMs = Math.min(2 * schedule.waitMs, REFORWARD_AFTER_MS_MAX)
+      this.forwardDue.delete(hashHex)
+      this.forwardDue.set(hashHex, {at: now + waitMs, waitMs})
+      due.push(this.txs.get(hashHex)!)
+    }
+    return due
+  }
+
   /** The oldest txs still valid at `height`: at most `countMax` of them and `bytesMax` bytes. */
   take(countMax: number, height: number, bytesMax = Number.MAX_SAFE_INTEGER): Tx[] {
     const selected: Tx[] = []
@@ -67,6 +98,7 @@ export class Mempool {
       if (tx === undefined) continue
       this.txs.delete(hashHex)
       this.admitted.delete(hashHex)
+      this.forwardDue.delete(hashHex)
       this.bytes -= tx.bytes.length
     }
   }

@@ -20,7 +20,7 @@ export interface ChainOptions {
   createEngine(context: EngineContext): ConsensusEngine
   /** Outbound consensus messages (multi-node chains); solo never sends. */
   readonly send?: (to: NodeId | 'broadcast', bytes: Uint8Array) => void
-  /** A tx entered the mempool from a client (not from a peer): the node forwards it. */
+  /** A tx entered the mempool from a client (not from a peer), or is still pending and due again: the node forwards it. */
   readonly onTxAdmitted?: (tx: Tx) => void
   /** The engine cannot catch up from consensus messages alone: fetch these blocks. */
   readonly onSyncRequest?: (request: SyncRequest) => void

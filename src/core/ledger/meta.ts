@@ -3,13 +3,14 @@
  * Not part of any block hash: callers that need integrity encode a checkable document.
  */
 import {WichainError} from '../errors.js'
+import {META_VALUE_BYTES_MAX} from '../limits.js'
 
 export interface MetaWrite {
   readonly name: string
   readonly value: Uint8Array
 }
 
-export const META_LIMITS = Object.freeze({nameLengthMax: 64, valueBytesMax: 16 * 1024 * 1024})
+export const META_LIMITS = Object.freeze({nameLengthMax: 64, valueBytesMax: META_VALUE_BYTES_MAX})
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 export function checkMetaName(name: unknown): string {

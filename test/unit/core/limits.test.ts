@@ -15,6 +15,7 @@ import {HEADER_SYNC_LIMITS} from '../../../src/core/node/header-sync.js'
 import {DEFAULT_PARAMS} from '../../../src/core/chain/genesis.js'
 import {VERIFY_POOL_QUEUED_BYTES_DEFAULT, VERIFY_POOL_QUEUED_ITEMS_DEFAULT} from '../../../src/core/crypto/verify-pool.js'
 import {LEDGER_LIMITS} from '../../../src/core/ledger/index.js'
+import {META_LIMITS} from '../../../src/core/ledger/meta.js'
 
 /** CBOR framing of an answer's outer map and array, generously. */
 const ANSWER_FRAMING_BYTES = 64
@@ -62,6 +63,13 @@ describe('core/limits: how the limits relate', () => {
     expect(RAFT_LIMITS_DEFAULTS.appendBytesMax).to.equal(L.RAFT_APPEND_BYTES_MAX)
     expect(Math.max(L.BLOCK_BYTES_MAX, L.RAFT_APPEND_BYTES_MAX + L.BLOCK_BYTES_MAX) + L.CONSENSUS_OVERHEAD_BYTES_MAX).to.be.below(L.MESSAGE_BYTES_MAX)
     expect(RAFT_LIMITS_DEFAULTS.messageBytesMax).to.be.at.most(L.MESSAGE_BYTES_MAX)
+  })
+
+  it('the persisted Raft state (retained log, the unapplied window, one block) fits a meta value', () => {
+    expect(RAFT_LIMITS_DEFAULTS.retainedBytes).to.equal(L.RAFT_RETAINED_BYTES_MAX)
+    const entryHeaders = 4 * RAFT_LIMITS_DEFAULTS.retainedEntries * 256
+    expect(4 * L.RAFT_RETAINED_BYTES_MAX + L.BLOCK_BYTES_MAX + entryHeaders + L.CONSENSUS_OVERHEAD_BYTES_MAX).to.be.at.most(L.META_VALUE_BYTES_MAX)
+    expect(META_LIMITS.valueBytesMax).to.equal(L.META_VALUE_BYTES_MAX)
   })
 
   it('the default genesis blocks are within the block limits', () => {

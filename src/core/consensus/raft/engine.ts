@@ -175,12 +175,28 @@ export class RaftEngine implements ConsensusEngine {
     }
   }
 
-  /** Keep `retainedEntries` applied entries for followers that lag a little; forget older ones. */
+  /**
+   * Keep at most `retainedEntries` applied entries, and `retainedBytes` of their payloads, for
+   * followers that lag a little; forget older ones (they catch up by snapshot and block sync).
+   * Compaction waits until twice either bound has accumulated, so it runs seldom.
+   */
   private compact(): void {
     const state = this.state
-    const retained = state.limits.retainedEntries
-    if (state.appliedIndex - state.log.snapshot.index > 2 * retained) {
-      state.log.compact(state.appliedIndex - retained)
+    const {retainedEntries, retainedBytes} = state.limits
+    const log = state.log
+    let bytes = 0
+    for (let index = log.snapshot.index + 1; index <= state.appliedIndex; index++) bytes += log.entry(index)!.payload?.length ?? 0
+    if (state.appliedIndex - log.snapshot.index <= 2 * retainedEntries && bytes <= 2 * retainedBytes) return
+    // The newest applied entries that fit both bounds stay; everything up to `keepFrom - 1` goes.
+    let keepFrom = state.appliedIndex + 1
+    let kept = 0
+    while (keepFrom - 1 > log.snapshot.index && state.appliedIndex - (keepFrom - 1) < retainedEntries) {
+      kept += log.entry(keepFrom - 1)!.payload?.length ?? 0
+      if (kept > retainedBytes) break
+      keepFrom--
+    }
+    if (keepFrom - 1 > log.snapshot.index) {
+      log.compact(keepFrom - 1)
       state.markDirty()
     }
   }

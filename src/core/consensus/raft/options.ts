@@ -1,5 +1,5 @@
 /** Raft options and their defaults. Durations are in driver ticks. */
-import {MESSAGE_BYTES_MAX, RAFT_APPEND_BYTES_MAX} from '../../limits.js'
+import {MESSAGE_BYTES_MAX, RAFT_APPEND_BYTES_MAX, RAFT_RETAINED_BYTES_MAX} from '../../limits.js'
 import type {Logger} from '../../log.js'
 import type {EngineOptions} from '../engine.js'
 
@@ -15,6 +15,8 @@ export interface RaftTiming {
 export interface RaftLimits {
   /** Applied entries kept in the log for lagging followers; older ones go through a snapshot. */
   readonly retainedEntries: number
+  /** ... and at most this many payload bytes of them. */
+  readonly retainedBytes: number
   readonly entriesPerAppendMax: number
   readonly appendBytesMax: number
   readonly messageBytesMax: number
@@ -36,6 +38,7 @@ export const RAFT_TIMING_DEFAULTS: RaftTiming = Object.freeze({
 
 export const RAFT_LIMITS_DEFAULTS: RaftLimits = Object.freeze({
   retainedEntries: 16,
+  retainedBytes: RAFT_RETAINED_BYTES_MAX,
   entriesPerAppendMax: 16,
   appendBytesMax: RAFT_APPEND_BYTES_MAX,
   messageBytesMax: MESSAGE_BYTES_MAX,

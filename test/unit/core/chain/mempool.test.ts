@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {createSigner, generateKeyPair} from '../../../../src/core/crypto/index.js'
 import {WichainError} from '../../../../src/core/errors.js'
 import {Mempool} from '../../../../src/core/chain/mempool.js'
+import {REFORWARD_AFTER_MS, REFORWARD_AFTER_MS_MAX} from '../../../../src/core/limits.js'
 import type {Tx} from '../../../../src/core/types/tx.js'
 import {makeTx} from './fixtures.js'
 
@@ -102,5 +103,27 @@ describe('core/chain/mempool', () => {
     // A removed tx may come back (e.g. after a proposal was abandoned); it goes to the end.
     pool.add(txs[1]!)
     expect(hashes(pool.take(10, 0))).to.deep.equal(hashes([txs[2]!, txs[3]!, txs[1]!]))
+  })
+
+  it('forwards a client tx again while it is pending, with a doubling wait; never a peer tx or a removed one', () => {
+    const pool = new Mempool({txsMax: 10, bytesMax: 1_000_000})
+    pool.add(txs[0]!, 0, true)
+    pool.add(txs[1]!, 0, false) // from a peer: its sender forwards it
+    pool.add(txs[2]!, 100, true)
+    expect(pool.dueForForward(REFORWARD_AFTER_MS - 1, 10)).to.deep.equal([])
+    expect(hashes(pool.dueForForward(REFORWARD_AFTER_MS + 100, 10))).to.deep.equal(hashes([txs[0]!, txs[2]!]))
+    // The next resend waits twice as long.
+    expect(pool.dueForForward(2 * REFORWARD_AFTER_MS + 100, 10)).to.deep.equal([])
+    expect(hashes(pool.dueForForward(3 * REFORWARD_AFTER_MS + 100, 10))).to.deep.equal(hashes([txs[0]!, txs[2]!]))
+    // A client resending a pending tx makes it due at once; the count per call is bounded.
+    pool.forwardSoon(txs[2]!.hashHex, 4 * REFORWARD_AFTER_MS)
+    pool.forwardSoon(txs[1]!.hashHex, 4 * REFORWARD_AFTER_MS)
+    expect(hashes(pool.dueForForward(4 * REFORWARD_AFTER_MS, 10))).to.deep.equal(hashes([txs[2]!]))
+    pool.remove([txs[0]!.hashHex])
+    expect(hashes(pool.dueForForward(1_000_000, 1))).to.deep.equal(hashes([txs[2]!]))
+    expect(pool.dueForForward(2_000_000, 10)).to.have.length(1)
+    // The wait stops doubling at its bound.
+    expect(pool.dueForForward(2_000_000 + REFORWARD_AFTER_MS_MAX - 1, 10)).to.have.length(0)
+    expect(pool.dueForForward(2_000_000 + REFORWARD_AFTER_MS_MAX, 10)).to.have.length(1)
   })
 })

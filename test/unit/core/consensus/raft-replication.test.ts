@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import {toHex} from '../../../../src/core/bytes.js'
 import {decodeRaftMessage} from '../../../../src/core/consensus/raft/index.js'
+import {decodeRaftState} from '../../../../src/core/consensus/raft/persist.js'
 import {Cluster, cutOff, leaderOf} from './cluster.js'
 
 const hashes = (cluster: Cluster, id: string, count: number): string[] =>
@@ -79,6 +80,24 @@ describe('raft: log replication', () => {
     const target = cluster.node(leader).height + 3
     cluster.run(() => cluster.node(follower).height >= target)
     expect(hashes(cluster, follower, target)).to.deep.equal(hashes(cluster, leader, target))
+  })
+
+  it('the retained log is bounded by payload bytes as well as by count (the persisted state stays small)', () => {
+    const cluster = new Cluster({kind: 'raft', validators: 3, limits: {retainedBytes: 1}})
+    cluster.run(() => cluster.heights().every((height) => height >= 40))
+    for (const id of cluster.ids) {
+      const log = decodeRaftState(cluster.node(id).persisted!).log
+      const payloadBytes = log.all().reduce((sum, entry) => sum + (entry.payload?.length ?? 0), 0)
+      const largest = Math.max(...log.all().map((entry) => entry.payload?.length ?? 0))
+      // Compaction keeps no applied block (1 byte fits none) once two bytes have built up: at most
+      // two applied blocks, plus the uncommitted one, stay in the log.
+      expect(payloadBytes, `${id} persisted log payloads`).to.be.at.most(3 * largest)
+      expect(log.snapshot.height, `${id} compacted`).to.be.at.least(35)
+    }
+    // Without the byte bound, the count bound alone keeps up to 2 × 16 applied blocks.
+    const unbounded = new Cluster({kind: 'raft', validators: 3})
+    unbounded.run(() => unbounded.heights().every((height) => height >= 40))
+    expect(decodeRaftState(unbounded.node('n0').persisted!).log.all().length).to.be.greaterThan(16)
   })
 
   it('a restarted node resumes from its persisted term, vote and log', () => {

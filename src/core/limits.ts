@@ -66,6 +66,22 @@ export const SYNC_REQUESTS_IN_FLIGHT_MAX = 4
 /** Bytes of fetched blocks a catching-up node buffers ahead of the one it applies next. */
 export const SYNC_BUFFER_BYTES_MAX = 4 * SYNC_ANSWER_BYTES_MAX
 
+// ── Sync requests (net/sync.ts: request/response on the sync channel) ─────────────────────────
+
+/**
+ * Requests a node's sync service has sent and awaits answers to, over all peers and every user
+ * (block sync, the header follower, tx fetches, status polls); more are refused (UNAVAILABLE).
+ */
+export const SYNC_REQUESTS_OUTGOING_MAX = 64
+/** Peers' requests a node answers at once (each answer up to SYNC_ANSWER_BYTES_MAX in memory). */
+export const SYNC_REQUESTS_SERVED_MAX = 16
+/** Peers' requests waiting for a serving slot; more are answered 'busy' (the peer asks elsewhere). */
+export const SYNC_REQUESTS_WAITING_MAX = 64
+/** Longest deadline a caller may give one sync request. */
+export const SYNC_REQUEST_TIMEOUT_MS_MAX = 120_000
+/** Bytes of the reason a 'failed' or 'busy' answer carries (cut beyond). */
+export const SYNC_FAILURE_REASON_BYTES_MAX = 256
+
 // ── Tx args (JSON) (codec/strict-json.ts, types/tx.ts, chain/admission.ts) ────────────────────
 //
 // Tx args must be JSON that every parser reads one way, and small enough in shape that nothing

@@ -1,20 +1,35 @@
 /**
  * Request/response over one channel (default 'sync') of a NetworkNode, for block sync and status
  * queries; the payloads are the caller's. Each request has an id, a deadline and a bound on how
- * many are in flight; a peer that disconnects fails its pending requests at once.
+ * many are in flight; a peer that disconnects fails its pending requests at once. Its bounds
+ * (requests sent, served at once, waiting to be served) default to limits.ts "Sync requests".
  *
  *   message = kind u8 ‖ requestId u32 ‖ body
  *   kind: 1 request, 2 response, 3 failed (body = reason, UTF-8), 4 busy (body = reason)
  */
 import {WichainError} from '../errors.js'
+import {
+  SYNC_FAILURE_REASON_BYTES_MAX,
+  SYNC_HEADER_BYTES,
+  SYNC_REQUEST_TIMEOUT_MS_MAX,
+  SYNC_REQUESTS_OUTGOING_MAX,
+  SYNC_REQUESTS_SERVED_MAX,
+  SYNC_REQUESTS_WAITING_MAX,
+} from '../limits.js'
 import {type Logger, nullLogger} from '../log.js'
 import {type Channel, CHANNELS} from './envelope.js'
 import type {DisconnectListener, MessageListener} from './interface.js'
 
 const KIND = {request: 1, response: 2, failed: 3, busy: 4} as const
-const HEADER_BYTES = 5
-const REASON_BYTES_MAX = 256
 const ID_SPACE = 2 ** 32
+
+/** The bounds a SyncService takes when its options name none (limits.ts "Sync requests"). */
+export const SYNC_SERVICE_DEFAULTS = Object.freeze({
+  inFlightMax: SYNC_REQUESTS_OUTGOING_MAX,
+  servingMax: SYNC_REQUESTS_SERVED_MAX,
+  waitingMax: SYNC_REQUESTS_WAITING_MAX,
+  timeoutMsMax: SYNC_REQUEST_TIMEOUT_MS_MAX,
+})
 
 /** What the sync service needs from the transport (a NetworkNode, or a fake in tests). */
 export interface SyncTransport {
@@ -58,15 +73,15 @@ interface Pending {
 }
 
 function encode(kind: number, id: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HEADER_BYTES + body.length)
+  const out = new Uint8Array(SYNC_HEADER_BYTES + body.length)
   out[0] = kind
   new DataView(out.buffer).setUint32(1, id)
-  out.set(body, HEADER_BYTES)
+  out.set(body, SYNC_HEADER_BYTES)
   return out
 }
 
 function reasonBytes(reason: string): Uint8Array {
-  return Buffer.from(reason, 'utf8').subarray(0, REASON_BYTES_MAX)
+  return Buffer.from(reason, 'utf8').subarray(0, SYNC_FAILURE_REASON_BYTES_MAX)
 }
 
 export class SyncService {
@@ -89,10 +104,10 @@ export class SyncService {
   constructor(transport: SyncTransport, options: SyncOptions = {}) {
     this.channel = options.channel ?? CHANNELS.sync
     this.#transport = transport
-    this.#inFlightMax = options.inFlightMax ?? 64
-    this.#servingMax = options.servingMax ?? 16
-    this.#waitingMax = options.waitingMax ?? 64
-    this.#timeoutMsMax = options.timeoutMsMax ?? 120_000
+    this.#inFlightMax = options.inFlightMax ?? SYNC_SERVICE_DEFAULTS.inFlightMax
+    this.#servingMax = options.servingMax ?? SYNC_SERVICE_DEFAULTS.servingMax
+    this.#waitingMax = options.waitingMax ?? SYNC_SERVICE_DEFAULTS.waitingMax
+    this.#timeoutMsMax = options.timeoutMsMax ?? SYNC_SERVICE_DEFAULTS.timeoutMsMax
     this.#logger = (options.logger ?? nullLogger).child({component: 'sync'})
     this.#timers = options.timers ?? REAL_SYNC_TIMERS
     this.#unsubscribe = [
@@ -152,13 +167,13 @@ export class SyncService {
   }
 
   #onMessage(from: string, message: Uint8Array): void {
-    if (message.length < HEADER_BYTES) {
+    if (message.length < SYNC_HEADER_BYTES) {
       this.#logger.warn('ignoring malformed sync message', {peer: from.slice(0, 16)})
       return
     }
     const kind = message[0]
     const id = new DataView(message.buffer, message.byteOffset, message.byteLength).getUint32(1)
-    const body = message.subarray(HEADER_BYTES)
+    const body = message.subarray(SYNC_HEADER_BYTES)
     if (kind === KIND.request) {
       this.#serve(from, id, body)
       return

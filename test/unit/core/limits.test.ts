@@ -16,6 +16,7 @@ import {DEFAULT_PARAMS} from '../../../src/core/chain/genesis.js'
 import {VERIFY_POOL_QUEUED_BYTES_DEFAULT, VERIFY_POOL_QUEUED_ITEMS_DEFAULT} from '../../../src/core/crypto/verify-pool.js'
 import {LEDGER_LIMITS} from '../../../src/core/ledger/index.js'
 import {META_LIMITS} from '../../../src/core/ledger/meta.js'
+import {SYNC_SERVICE_DEFAULTS} from '../../../src/core/net/sync.js'
 
 /** CBOR framing of an answer's outer map and array, generously. */
 const ANSWER_FRAMING_BYTES = 64
@@ -80,6 +81,16 @@ describe('core/limits: how the limits relate', () => {
     expect(L.SYNC_BUFFER_BYTES_MAX).to.be.at.least(L.SYNC_ANSWER_BYTES_MAX)
     expect(L.SYNC_REQUESTS_IN_FLIGHT_MAX * L.SYNC_ANSWER_BYTES_MAX + L.SYNC_BUFFER_BYTES_MAX).to.be.at.most(256 * 1024 * 1024)
   })
+
+  it('a peer serves a catching-up node\'s requests at once, and serving memory is bounded', () => {
+    // Even with all its requests sent to one peer, none waits behind the others (nor is answered busy).
+    expect(L.SYNC_REQUESTS_IN_FLIGHT_MAX).to.be.at.most(L.SYNC_REQUESTS_SERVED_MAX)
+    expect(L.SYNC_REQUESTS_WAITING_MAX).to.be.at.least(L.SYNC_REQUESTS_SERVED_MAX)
+    // Block sync leaves room in the sync service for status polls, header and tx fetches.
+    expect(L.SYNC_REQUESTS_IN_FLIGHT_MAX).to.be.below(L.SYNC_REQUESTS_OUTGOING_MAX)
+    expect(L.SYNC_REQUESTS_SERVED_MAX * L.SYNC_ANSWER_BYTES_MAX).to.be.at.most(256 * 1024 * 1024)
+    expect(L.SYNC_HEADER_BYTES + L.SYNC_FAILURE_REASON_BYTES_MAX).to.be.below(L.MESSAGE_BYTES_MAX)
+  })
 })
 
 describe('core/limits: queue bounds', () => {
@@ -107,5 +118,11 @@ describe('core/limits: queue bounds', () => {
     expect(VERIFY_POOL_QUEUED_ITEMS_DEFAULT).to.equal(L.VERIFY_POOL_QUEUED_ITEMS_MAX)
     expect(VERIFY_POOL_QUEUED_BYTES_DEFAULT).to.equal(L.VERIFY_POOL_QUEUED_BYTES_MAX)
     expect(LEDGER_LIMITS.queuedWritesMax).to.equal(L.LEDGER_WRITES_QUEUED_MAX)
+    expect(SYNC_SERVICE_DEFAULTS).to.deep.equal({
+      inFlightMax: L.SYNC_REQUESTS_OUTGOING_MAX,
+      servingMax: L.SYNC_REQUESTS_SERVED_MAX,
+      waitingMax: L.SYNC_REQUESTS_WAITING_MAX,
+      timeoutMsMax: L.SYNC_REQUEST_TIMEOUT_MS_MAX,
+    })
   })
 })

@@ -30,6 +30,7 @@ export class NodeMetrics {
     this.registerCommitMetrics()
     this.registerContractCounters()
     this.registerHaltMetrics()
+    this.registerQueueMetrics()
     this.registerSyncMetrics()
     const latency = new Histogram({
       name: 'wichain_commit_latency_seconds',
@@ -164,6 +165,20 @@ export class NodeMetrics {
     this.counter('wichain_chain_faults_total', 'Faults that halted the chain since the node started, by error code', ['chainId', 'code'], (counter, chain) => {
       for (const [code, count] of Object.entries(chain.faults)) counter.inc({chainId: chain.chainId, code}, count)
     })
+  }
+
+  /**
+   * The chain's serial queue (core/chain/serial-queue.ts): peers' consensus messages are dropped
+   * when it is full (PBFT and Raft retransmit); alert on a rising dropped count, which means this
+   * node cannot keep up with its peers' messages.
+   */
+  private registerQueueMetrics(): void {
+    this.gauge('wichain_chain_queue_depth', 'Tasks waiting on or running in the chain\'s serial queue', ['chainId'], (gauge, chain) =>
+      gauge.set({chainId: chain.chainId}, chain.queue.depth),
+    )
+    this.counter('wichain_chain_queue_dropped_total', 'Peers\' consensus messages dropped because the chain\'s serial queue was full, since the chain opened', ['chainId'], (counter, chain) =>
+      counter.inc({chainId: chain.chainId}, chain.queue.dropped),
+    )
   }
 
   private registerContractCounters(): void {

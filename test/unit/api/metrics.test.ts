@@ -47,7 +47,10 @@ describe('api/metrics: GET /metrics on the RPC port', function () {
       wichain_contract_calls_total: 'counter', wichain_contract_failures_total: 'counter', wichain_contract_gas_used_total: 'counter',
       process_cpu_seconds_total: 'counter', nodejs_heap_size_used_bytes: 'gauge',
       wichain_sync_gap_blocks: 'gauge', wichain_sync_state: 'gauge', wichain_sync_blocks_per_second: 'gauge', wichain_sync_failures_total: 'counter',
+      wichain_chain_queue_depth: 'gauge', wichain_chain_queue_dropped_total: 'counter',
     })
+    expect(sample(samples, 'wichain_chain_queue_dropped_total')).to.equal(0)
+    expect(sample(samples, 'wichain_chain_queue_depth')).to.be.at.least(0)
     expect(sample(samples, 'wichain_sync_state', {chainId: CHAIN, state: 'following'})).to.equal(1)
     expect(sample(samples, 'wichain_sync_gap_blocks')).to.equal(0)
     expect(sample(samples, 'wichain_sync_failures_total')).to.equal(0)
@@ -72,6 +75,7 @@ describe('api/metrics: GET /metrics on the RPC port', function () {
     const chain = (await client.status()).chains[0]!
     expect(chain.commits).to.deep.include({blocks: sent.height, txs: 1})
     expect((chain.commits as {latencyMs: {samples: number}}).latencyMs.samples).to.equal(1)
+    expect(sample(samples, 'wichain_chain_queue_dropped_total')).to.equal((chain.queue as {dropped: number}).dropped)
   })
 
   it('keeps JSON-RPC on POST, with /health and /metrics beside it', async () => {

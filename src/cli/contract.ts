@@ -6,19 +6,28 @@ import {Flags} from '@oclif/core'
 import {cp, mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {existsSync} from 'node:fs'
 import {join, resolve} from 'node:path'
+import {parseStrictJson, strictJsonRule, type JsonValue} from '../core/codec/strict-json.js'
 import {WichainError} from '../core/errors.js'
-import {TX_LIMITS} from '../core/types/tx.js'
+import {TX_ARGS_LIMITS, TX_LIMITS} from '../core/types/tx.js'
 import {readInputFile} from './context.js'
 import {contractTemplatesDir} from '../core/vm/templates.js'
 
 export const nameFlag = Flags.custom<string>({description: 'contract name on the chain (e.g. counter)'})
 export const argsFlag = Flags.custom<string>({description: 'JSON arguments of the method', default: '{}'})
 
-export function parseJsonFlag(text: string, flag: string): unknown {
+/**
+ * A JSON flag that is not a tx's args (`contract query --args`; a tx's go through send.ts
+ * parseArgsFlag), read by the strict parser within the tx args limits, as a node reads tx args:
+ * text that is not JSON is USAGE; JSON that two parsers could read two ways (a duplicate key, a
+ * lone surrogate, an unsafe number) or beyond those limits is INVALID_ARGUMENT. JSON.parse would
+ * silently keep the last of duplicate keys.
+ */
+export function parseJsonFlag(text: string, flag: string): JsonValue {
   try {
-    return JSON.parse(text) as unknown
-  } catch {
-    throw new WichainError('USAGE', `${flag} must be JSON, e.g. '{"by":2}'`)
+    return parseStrictJson(text, {limits: TX_ARGS_LIMITS, limitsName: 'TX_ARGS', what: flag, code: 'INVALID_ARGUMENT'})
+  } catch (error) {
+    if (strictJsonRule(error) !== 'syntax') throw error
+    throw new WichainError('USAGE', `${flag} must be JSON, e.g. '{"by":2}' (${(error as WichainError).message.replace(/^.* are not valid JSON: /, '')})`)
   }
 }
 

@@ -38,6 +38,7 @@ export interface SendOptions {
 export interface TxRequestJson {
   readonly contract: string
   readonly method: string
+  /** A JSON value, or JSON text signed as typed (an `--args` flag read by parseArgsFlag). */
   readonly args: unknown
 }
 
@@ -58,12 +59,13 @@ interface ReceiptJson {
 }
 
 /**
- * JSON text of the args, refused here with a clear message when a tx could not carry it: too
- * large (PAYLOAD_TOO_LARGE), or not args a node admits (INVALID_TX naming the rule or limit:
- * nesting, sizes, numbers beyond ±(2^53-1), lone surrogates; types/tx.ts parseTxArgs).
+ * JSON text of the args (text as given, or a value serialised), refused here with a clear message
+ * when a tx could not carry it: too large (PAYLOAD_TOO_LARGE), or not args a node admits
+ * (INVALID_TX naming the rule or limit: duplicate keys, nesting, sizes, numbers beyond
+ * ±(2^53-1), lone surrogates; types/tx.ts parseTxArgs). Args are an object, so a string is text.
  */
 export function argsText(args: unknown, what = 'arguments'): string {
-  const text = JSON.stringify(args ?? {})
+  const text = typeof args === 'string' ? args : JSON.stringify(args ?? {})
   checkArgsText(text, what)
   return text
 }

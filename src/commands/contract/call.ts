@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {WichainCommand} from '../../cli/base.js'
-import {argsFlag, nameFlag, parseJsonFlag} from '../../cli/contract.js'
-import {sendAndWait, sendFlags} from '../../cli/send.js'
+import {argsFlag, nameFlag} from '../../cli/contract.js'
+import {parseArgsFlag, sendAndWait, sendFlags} from '../../cli/send.js'
 
 export default class ContractCall extends WichainCommand<typeof ContractCall> {
   static summary = 'Call a contract method in a tx and wait for its commit'
@@ -15,7 +15,8 @@ export default class ContractCall extends WichainCommand<typeof ContractCall> {
   }
 
   protected async execute() {
-    const args = parseJsonFlag(this.flags.args, '--args')
+    // Checked as a node checks tx args (duplicate keys, nesting, numbers …) and signed as typed.
+    const args = parseArgsFlag(this.flags.args)
     const committed = await sendAndWait(this.flags, {contract: this.flags.name, method: this.flags.method, args})
     return {txHash: committed.txHash, height: committed.height, status: committed.status, result: committed.result, gasUsed: committed.gasUsed, events: committed.events}
   }

@@ -1,9 +1,14 @@
 /**
  * `wichain tx send` and the commands that send txs check args on the client as a node would
- * (strict JSON within the tx args limits), so a user learns why before anything is signed or sent.
+ * (strict JSON within the tx args limits), so a user learns why before anything is signed or sent;
+ * `contract call --args` is signed as typed, and `contract query --args` is read by the same strict
+ * parser (JSON.parse would keep the last of two equal keys without a word).
  */
 import {expect} from 'chai'
 import {argsText, parseArgsFlag} from '../../../src/cli/send.js'
+import {parseJsonFlag} from '../../../src/cli/contract.js'
+import ContractCall from '../../../src/commands/contract/call.js'
+import ContractQuery from '../../../src/commands/contract/query.js'
 import TxSend from '../../../src/commands/tx/send.js'
 import {WichainError} from '../../../src/core/errors.js'
 
@@ -17,20 +22,30 @@ function failure(action: () => unknown): WichainError {
   throw new Error('expected a WichainError')
 }
 
-/** Run `wichain tx send` in this process; its JSON output and exit code. */
-async function txSend(args: string): Promise<{output: Record<string, unknown>; exitCode: number | string | undefined}> {
+type Outcome = {output: Record<string, unknown>; exitCode: number | string | undefined}
+
+/** Run a command in this process with `--json`; its JSON output and exit code. */
+async function runJson(command: {run(argv: string[]): Promise<unknown>}, argv: string[]): Promise<Outcome> {
   const writes: string[] = []
   const write = process.stdout.write.bind(process.stdout)
   const exitCode = process.exitCode
   process.stdout.write = ((chunk: string | Uint8Array) => writes.push(String(chunk)) > 0) as typeof process.stdout.write
   try {
-    // Port 9 (discard) and a missing key file: neither may be touched before the args are checked.
-    await TxSend.run(['--rpc', 'http://127.0.0.1:9', '--key', '/nonexistent/key.json', '--contract', 'evidence', '--method', 'put', '--args', args, '--json'])
+    await command.run([...argv, '--json'])
     return {output: JSON.parse(writes.join('')) as Record<string, unknown>, exitCode: process.exitCode}
   } finally {
     process.stdout.write = write
     process.exitCode = exitCode
   }
+}
+
+// Port 9 (discard) and a missing key file: neither may be touched before the args are checked.
+const NOWHERE = ['--rpc', 'http://127.0.0.1:9']
+const NO_KEY = ['--key', '/nonexistent/key.json']
+
+/** Run `wichain tx send` in this process; its JSON output and exit code. */
+function txSend(args: string): Promise<Outcome> {
+  return runJson(TxSend, [...NOWHERE, ...NO_KEY, '--contract', 'evidence', '--method', 'put', '--args', args])
 }
 
 describe('cli/send: args checked before sending', () => {
@@ -72,5 +87,32 @@ describe('cli/send: args checked before sending', () => {
     expect(failure(() => argsText(deep, 'contract arguments')).message).to.match(/^contract arguments: tx args nest deeper than 32 levels \(TX_ARGS_DEPTH_MAX\)/)
     expect(failure(() => argsText({n: 2 ** 60})).code).to.equal('INVALID_TX')
     expect(failure(() => argsText({blob: 'x'.repeat(70_000)})).code).to.equal('PAYLOAD_TOO_LARGE')
+  })
+
+  it('contract call reads --args as a node does: duplicate keys are INVALID_TX, never collapsed to the last', async () => {
+    const call = (args: string) => runJson(ContractCall, [...NOWHERE, ...NO_KEY, '--name', 'counter', '--method', 'increment', '--args', args])
+    const duplicate = await call('{"a":1,"a":2}')
+    expect(duplicate.output).to.deep.include({error: {code: 'INVALID_TX', message: '--args: tx args have the key "a" twice in one object, at offset 7; no node would accept this tx', details: {rule: 'duplicate', offset: 7}}})
+    expect(duplicate.exitCode).to.equal(4)
+    expect(((await call('{"n":1e400}')).output.error as {code: string}).code).to.equal('INVALID_TX')
+    const notJson = await call('{by:2}')
+    expect((notJson.output.error as {code: string}).code).to.equal('USAGE')
+    expect(notJson.exitCode).to.equal(2)
+  })
+
+  it('contract query refuses --args that read two ways with INVALID_ARGUMENT, before calling the node', async () => {
+    const query = (args: string) => runJson(ContractQuery, [...NOWHERE, '--name', 'counter', '--method', 'get', '--args', args])
+    const duplicate = await query('{"a":1,"a":2}')
+    expect((duplicate.output.error as {code: string}).code).to.equal('INVALID_ARGUMENT')
+    expect((duplicate.output.error as {message: string}).message).to.equal('--args have the key "a" twice in one object, at offset 7')
+    expect(((await query('{"by":2')).output.error as {code: string; message: string}).code).to.equal('USAGE')
+    expect(parseJsonFlag('{ "by": 2, "list": [1, "x"] }', '--args')).to.deep.equal({by: 2, list: [1, 'x']})
+    expect(failure(() => parseJsonFlag('{"s":"\\udc00"}', '--args')).details).to.deep.include({rule: 'unicode'})
+  })
+
+  it('argsText signs text as given (the signed args are the user\'s text) and checks it', () => {
+    const text = '{ "by": 2 }'
+    expect(argsText(text)).to.equal(text)
+    expect(failure(() => argsText('{"by":1,"by":2}')).code).to.equal('INVALID_TX')
   })
 })

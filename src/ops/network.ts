@@ -26,6 +26,8 @@ export interface InitNetworkOptions {
   /** First port; node i gets rpc = base + 2i, p2p = base + 2i + 1. 0 = any free ports. */
   readonly basePort: number
   readonly template: string
+  /** Genesis parameters over the template's (a benchmark's smaller blocks). */
+  readonly params?: Partial<ChainParams>
   readonly password?: string
   readonly force?: boolean
   /** PBKDF2 iterations for encrypted keystores (tests lower it). */
@@ -80,7 +82,7 @@ function prepareDirectory(out: string, force: boolean): void {
 
 export async function initNetwork(options: InitNetworkOptions): Promise<InitNetworkResult> {
   checkOptions(options)
-  const params = templateParams(options.template)
+  const params = {...templateParams(options.template), ...options.params}
   const out = resolve(options.out)
   prepareDirectory(out, options.force === true)
   const ports = options.basePort === 0 ? await freePorts(2 * options.nodes) : Array.from({length: 2 * options.nodes}, (_, i) => options.basePort + i)

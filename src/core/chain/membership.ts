@@ -123,7 +123,7 @@ export function followMembershipLink(link: MembershipLink, members: readonly Nod
     fail(link.height, `changes must be a list of 1..${MEMBERSHIP_LIMITS.changesPerLinkMax}`)
   }
   const contract = createNodesContract(genesis.validators)
-  const roles = new Map(genesis.accounts.map((account) => [account.address, account.role]))
+  const roles = new Map(genesis.accounts.map((account) => [account.address, account.roles[0]!]))
   let next = members
   let lastIndex = -1
   for (const change of link.changes) {

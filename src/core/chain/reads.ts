@@ -61,7 +61,7 @@ export abstract class ChainReads {
   ) {
     this.genesis = options.genesis
     this.genesisHash = genesisBlock(options.genesis).hash
-    this.roles = new Map(options.genesis.accounts.map((account) => [account.address, account.role]))
+    this.roles = new Map(options.genesis.accounts.map((account) => [account.address, account.roles[0]!]))
     this.contracts = systemContractsOf(options.genesis)
     this.mempool = new Mempool({txsMax: options.genesis.params.mempoolTxsMax, bytesMax: MEMPOOL_BYTES_MAX})
     this.halt = new ChainHalt(options.logger, () => this.now())

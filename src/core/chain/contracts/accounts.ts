@@ -8,6 +8,10 @@
  * State: one key per disabled account (`disabled/<address>` → its record), so the check on every
  * tx is one synchronous point read that finds nothing in the usual case, and a sorted index of
  * the disabled addresses for `list`. Accounts and roles themselves come from the genesis.
+ *
+ * The contract of version 1 chains (one organisation, one role per account, no accounts at run
+ * time): kept as it was so their history replays to the same receipts. Version 2 chains have
+ * `directory.ts`'s accounts contract.
  */
 import {decodeCanonical, encodeCanonical} from '../../codec/canonical.js'
 import {readArray, readRecord, readString, readUint} from '../../codec/fields.js'
@@ -102,7 +106,7 @@ function storeIndex(state: ContractState, addresses: readonly string[]): void {
 /** The `accounts` contract of a chain whose genesis registers `accounts`. */
 export function createAccountsContract(accounts: readonly GenesisAccount[]): SystemContract {
   const byAddress = new Map(accounts.map((account) => [account.address, account]))
-  const orgAdmins = accounts.filter((account) => account.role === 'orgadmin').map((account) => account.address)
+  const orgAdmins = accounts.filter((account) => account.roles[0] === 'orgadmin').map((account) => account.address)
 
   const registered = (address: string): GenesisAccount => {
     const account = byAddress.get(address)
@@ -111,7 +115,7 @@ export function createAccountsContract(accounts: readonly GenesisAccount[]): Sys
   }
   const statusOf = (state: Pick<ContractState, 'get'>, account: GenesisAccount): AccountStatus => {
     const record = readDisabledAccount(state, account.address)
-    const status = {address: account.address, name: account.name, role: account.role, disabled: record !== undefined}
+    const status = {address: account.address, name: account.name, role: account.roles[0]!, disabled: record !== undefined}
     return record === undefined ? status : {...status, disabledAt: record}
   }
 
@@ -121,7 +125,7 @@ export function createAccountsContract(accounts: readonly GenesisAccount[]): Sys
     const reason = readReason(args.reason)
     if (readDisabledAccount(state, account.address) !== undefined) throw new WichainError('ALREADY_EXISTS', `accounts: ${account.address} is already disabled`)
     // No lock-out: someone must stay able to enable accounts (and to disable a leaked admin key).
-    if (account.role === 'orgadmin' && !orgAdmins.some((address) => address !== account.address && readDisabledAccount(state, address) === undefined)) {
+    if (account.roles[0] === 'orgadmin' && !orgAdmins.some((address) => address !== account.address && readDisabledAccount(state, address) === undefined)) {
       throw new WichainError('INVALID_ARGUMENT', 'accounts: cannot disable the last enabled org admin')
     }
     const index = readIndex(state)
@@ -129,7 +133,7 @@ export function createAccountsContract(accounts: readonly GenesisAccount[]): Sys
     const record: DisabledAccount = {address: account.address, reason, height: context.height, txHash: context.txHash, by: context.sender.address}
     state.set(disabledKey(account.address), encodeCanonical({...record}))
     storeIndex(state, [...index, account.address])
-    return {address: account.address, name: account.name, role: account.role, disabled: true, disabledAt: record}
+    return {address: account.address, name: account.name, role: account.roles[0]!, disabled: true, disabledAt: record}
   }
 
   const enable = (state: ContractState, rawArgs: unknown) => {
@@ -138,7 +142,7 @@ export function createAccountsContract(accounts: readonly GenesisAccount[]): Sys
     if (record === undefined) throw new WichainError('ALREADY_EXISTS', `accounts: ${account.address} is already enabled`)
     state.delete(disabledKey(account.address))
     storeIndex(state, readIndex(state).filter((address) => address !== account.address))
-    return {address: account.address, name: account.name, role: account.role, disabled: false, wasDisabled: record}
+    return {address: account.address, name: account.name, role: account.roles[0]!, disabled: false, wasDisabled: record}
   }
 
   const list = (state: ContractState, rawArgs: unknown) => {

@@ -51,7 +51,7 @@ export function createTestNetwork(): TestNetwork {
 }
 
 export function roleLookup(genesis: Genesis): (address: string) => Role | undefined {
-  const roles = new Map(genesis.accounts.map((account) => [account.address, account.role]))
+  const roles = new Map(genesis.accounts.map((account) => [account.address, account.roles[0]!]))
   return (address) => roles.get(address)
 }
 

@@ -4,7 +4,7 @@ import {encodeCanonical} from '../../../../src/core/codec/canonical.js'
 import {addressOf, createSigner, generateKeyPair} from '../../../../src/core/crypto/index.js'
 import {sm3} from '../../../../src/core/crypto/sm3.js'
 import {WichainError} from '../../../../src/core/errors.js'
-import {DEFAULT_PARAMS, genesisBlock, genesisDigest, parseGenesis} from '../../../../src/core/chain/genesis.js'
+import {DEFAULT_PARAMS, genesisBlock, genesisDigest, genesisDocument as documentOf, parseGenesis} from '../../../../src/core/chain/genesis.js'
 import {EMPTY_ROOT} from '../../../../src/core/types/merkle.js'
 import {CHAIN_ID, createTestNetwork, genesisDocument, GENESIS_TIMESTAMP} from './fixtures.js'
 
@@ -25,8 +25,10 @@ describe('core/chain/genesis', () => {
       expect(genesis.chainId).to.equal(CHAIN_ID)
       expect(genesis.consensus).to.equal('solo')
       expect(genesis.timestamp).to.equal(GENESIS_TIMESTAMP)
-      expect(genesis.validators).to.deep.equal([{name: 'node0', publicKey: toHex(network.validator.publicKey)}])
-      expect(genesis.accounts.map((account) => account.role)).to.deep.equal(['orgadmin', 'auditor', 'user', 'devops'])
+      expect(genesis.validators).to.deep.equal([{name: 'node0', publicKey: toHex(network.validator.publicKey), org: 'org1'}])
+      // A version 1 document: one organisation holds every account, each with its one role.
+      expect(genesis.orgs).to.deep.equal([{id: 'org1', name: 'org1', encryptionKey: ''}])
+      expect(genesis.accounts.map((account) => account.roles)).to.deep.equal([['orgadmin'], ['auditor'], ['user'], ['devops']])
       expect(genesis.accounts[2]!.address).to.equal(network.accounts.user.address)
       expect(genesis.params).to.deep.equal(DEFAULT_PARAMS)
       for (const part of [genesis, genesis.params, genesis.validators[0], genesis.accounts[0]]) expect(Object.isFrozen(part)).to.equal(true)
@@ -57,7 +59,7 @@ describe('core/chain/genesis', () => {
 
     it('refuses documents that are not objects or have another version', () => {
       for (const junk of [null, undefined, [], 'genesis', 1]) expectRefused(junk, /not an object/)
-      expectRefused({...base, version: 2}, /unsupported version/)
+      expectRefused({...base, version: 3}, /unsupported version/)
       expectRefused({...base, version: '1'}, /unsupported version/)
     })
 
@@ -157,7 +159,7 @@ describe('core/chain/genesis', () => {
       expect(toHex(block.header.prevHash)).to.equal('00'.repeat(32))
       expect(toHex(block.header.txRoot)).to.equal(toHex(EMPTY_ROOT))
       expect(toHex(block.header.stateRoot)).to.equal(toHex(genesisDigest(genesis)))
-      expect(toHex(genesisDigest(genesis))).to.equal(toHex(sm3(encodeCanonical(genesis))))
+      expect(toHex(genesisDigest(genesis))).to.equal(toHex(sm3(encodeCanonical(documentOf(genesis)))))
     })
 
     it('has a deterministic hash', () => {

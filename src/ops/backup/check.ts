@@ -114,7 +114,7 @@ export class BlockWalker {
     let members = this.members
     for (const tx of changes) {
       if (members === undefined) break
-      const role = this.genesis.accounts.find((account) => account.address === tx.senderAddress)?.role
+      const role = this.genesis.accounts.find((account) => account.address === tx.senderAddress)?.roles[0]
       const allowed = this.changeRoles.get(tx.body.method)
       if (role === undefined || (allowed !== undefined && !allowed.includes(role))) continue
       const context = {chainId: this.genesis.chainId, height: block.header.height, blockTime: block.header.timestamp, txHash: tx.hashHex, sender: {address: tx.senderAddress, publicKey: toHex(tx.body.sender), role}}

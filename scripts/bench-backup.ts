@@ -82,13 +82,14 @@ try {
   const buildMs = performance.now() - building
   const dataBytes = bytesOf(join(home, 'data'))
   const file = (name: string, run: number) => join(root, `${name}-${run}.wbk`)
+  const signer = createSigner(readKeystoreFile(network.admin.auditor.file))
 
-  const backupLedgerMs = await best((run) => createBackup({home, out: file('ledger', run)}))
+  const backupLedgerMs = await best((run) => createBackup({home, out: file('ledger', run), signer}))
   const backupBytes = bytesOf(file('ledger', 0))
   const running = await runNode({home, logger: nullLogger})
   let backupRpcMs: number
   try {
-    backupRpcMs = await best((run) => createBackup({home, out: file('rpc', run)}))
+    backupRpcMs = await best((run) => createBackup({home, out: file('rpc', run), signer}))
   } finally {
     await running.stop()
   }

@@ -8,7 +8,7 @@ import {restoreBackups, type RestoreResult} from '../ops/backup/restore.js'
 export default class Restore extends WichainCommand<typeof Restore> {
   static summary = 'Restore a node home from a full backup and its incrementals (verified, then replayed)'
   static description =
-    'Verifies every digest, the hash chain and every certificate before writing anything, then rebuilds the ledger by re-executing every block. ' +
+    'Verifies every manifest signature and signer, every digest, the hash chain and every certificate before writing anything, then rebuilds the ledger by re-executing every block. ' +
     'The home must be empty (or pass --force). Start the node afterwards with `wichain node start --home H --detach`; it catches up from its peers.'
   static examples = [
     '<%= config.bin %> restore --home ./net/node2 --from node2-full.wbk --from node2-inc1.wbk --json',

@@ -7,7 +7,8 @@ import {verifyBackups, type VerifyResult} from '../../ops/backup/verify.js'
 export default class BackupVerify extends WichainCommand<typeof BackupVerify> {
   static summary = 'Check a backup: member digests, block hash chain, commit certificates, and the links to its bases'
   static description =
-    'Exit 0 only if every check passes; a damaged file fails with CORRUPT_DATA, a bad certificate or base link with VERIFICATION_FAILED. ' +
+    'Exit 0 only if every check passes; a damaged file fails with CORRUPT_DATA, a bad certificate, base link or manifest signature with VERIFICATION_FAILED, ' +
+    'a signer the chain does not allow to create backups with UNAUTHORIZED; an unsigned backup of an earlier version is refused (make a new one). ' +
     'Give the backups an incremental builds on with --base to check it from the genesis.'
   static examples = [
     '<%= config.bin %> backup verify node2-full.wbk --json',
@@ -35,6 +36,7 @@ export default class BackupVerify extends WichainCommand<typeof BackupVerify> {
 
   protected render(result: VerifyResult): void {
     this.log(`OK: ${result.kind} backup of ${result.chainId}, blocks ${result.fromHeight}..${result.toHeight}, head ${result.headHash}`)
+    this.log(`signed by ${result.signer}, made ${new Date(result.createdAt).toISOString()}`)
     this.log(`certificates checked against the validator set: ${result.certificates.againstValidators}; signatures only: ${result.certificates.signatureOnly}`)
     if (!result.fromGenesis) this.log('not checked from the genesis: give the full backup (and earlier incrementals) with --base')
   }

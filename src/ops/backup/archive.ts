@@ -36,9 +36,13 @@ export async function writeArchive(staging: string, names: readonly string[], ou
   mkdirSync(dirname(out), {recursive: true})
   const partial = `${out}.partial-${process.pid}`
   try {
-    await tar.c({gzip: true, portable: true, mtime, cwd: staging, file: partial, noDirRecurse: true, strict: true}, [...names])
-    // Owner-only: a backup may hold a keystore the operator keeps unencrypted.
+    // Owner-only from the first byte (a backup may hold a keystore the operator keeps
+    // unencrypted): the file is created 0600 before tar opens it, and chmod'ed in case a
+    // leftover of the same name had other bits (the umask only narrows the mode).
+    rmSync(partial, {force: true})
+    writeFileSync(partial, new Uint8Array(0), {mode: 0o600, flag: 'wx'})
     chmodSync(partial, 0o600)
+    await tar.c({gzip: true, portable: true, mtime, cwd: staging, file: partial, noDirRecurse: true, strict: true}, [...names])
     renameSync(partial, out)
   } finally {
     rmSync(partial, {force: true})
@@ -100,7 +104,9 @@ export async function openBackup(file: string, workDir?: string): Promise<Opened
         writeFileSync(path, bytes, {mode: 0o600})
         members.set(entry.path, path)
       } catch (error) {
-        failure ??= damaged(file, (error as Error).message, error)
+        // A manifest refused for what it is (an unsigned older format) keeps its code; anything else is damage.
+        const refused = error instanceof WichainError && error.code !== 'CORRUPT_DATA'
+        failure ??= refused ? new WichainError(error.code, `backup ${file}: ${error.message}`, {file, ...error.details}, {cause: error}) : damaged(file, (error as Error).message, error)
       }
     })
   }

@@ -7,7 +7,8 @@
  *
  * The manifest stays readable (so an incremental can name its base without the password) and
  * lists the SM3 of every stored member; the MAC over it authenticates those digests, so a wrong
- * password is WRONG_PASSWORD and any altered byte is caught before anything is decrypted.
+ * password is WRONG_PASSWORD and any altered byte is caught before anything is decrypted. The MAC
+ * is computed with the signature empty; the signature (signature.ts) then covers the MAC.
  */
 import {pbkdf2Sync, randomBytes, timingSafeEqual} from 'node:crypto'
 import {gunzipSync, gzipSync} from 'node:zlib'
@@ -56,14 +57,15 @@ export function openMember(keys: BackupKeys, stored: Uint8Array, name: string): 
   }
 }
 
+/** The MAC is made before the signature (which then covers it), so both are empty here. */
 function macInput(manifest: Manifest): Uint8Array {
-  return encodeCanonical({...manifest, encryption: {...manifest.encryption!, mac: ''}})
+  return encodeCanonical({...manifest, encryption: {...manifest.encryption!, mac: ''}, signature: ''})
 }
 
 /** The manifest's encryption block for `keys`, MAC included. */
-export function encryptionFor(keys: BackupKeys, manifest: Omit<Manifest, 'encryption'>): Encryption {
+export function encryptionFor(keys: BackupKeys, manifest: Omit<Manifest, 'encryption' | 'signature'>): Encryption {
   const unsigned: Encryption = {cipher: 'sm4-cbc', compression: 'gzip', kdf: 'pbkdf2-sm3', salt: toHex(keys.salt), iterations: keys.iterations, mac: ''}
-  return {...unsigned, mac: toHex(hmacSm3(keys.macKey, macInput({...manifest, encryption: unsigned})))}
+  return {...unsigned, mac: toHex(hmacSm3(keys.macKey, macInput({...manifest, encryption: unsigned, signature: ''})))}
 }
 
 /** Keys for an encrypted backup, after checking the manifest's MAC (WRONG_PASSWORD otherwise). */

@@ -4,12 +4,14 @@
  * first; everything up to it is written. The node's files are taken as stored (the keystore
  * stays as encrypted as it was). Blocks pass the static link check on the way in (no signature
  * checks: that is `backup verify`), so a broken source never yields a backup that looks whole.
+ * The manifest is signed by the account making the backup (signature.ts), which must be one the
+ * chain allows to create backups (signer.ts): checked here first, and again by verify and restore.
  */
 import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fromHex, toHex} from '../../core/bytes.js'
 import {genesisBlock} from '../../core/chain/genesis.js'
-import {parseKeystore} from '../../core/crypto/index.js'
+import {parseKeystore, type Signer} from '../../core/crypto/index.js'
 import {WichainError} from '../../core/errors.js'
 import {nullLogger, type Logger} from '../../core/log.js'
 import {homePath, readGenesisFile, readNodeConfig} from '../../core/node/home.js'
@@ -20,11 +22,17 @@ import {
   BACKUP_FORMAT, BACKUP_LIMITS, BACKUP_VERSION, encodeSegmentRecord, HOME_MEMBERS, MANIFEST_NAME, manifestText, segmentName,
   type BackupSummary, type BaseLink, type Manifest, type MemberEntry,
 } from './format.js'
+import {signManifest} from './signature.js'
+import {backupSignerAllowed} from './signer.js'
 import {openBlockSource, type BlockSource} from './source.js'
 
 export interface CreateBackupOptions {
   readonly home: string
   readonly out: string
+  /** The account making the backup: it signs the manifest and must be allowed to (signer.ts). */
+  readonly signer: Signer
+  /** The creation time recorded in the manifest (ms; default: now). */
+  readonly clock?: () => number
   /** A previous backup of this node: write only the blocks after its head. */
   readonly base?: string
   /** Encrypt with SM4 under a key from this password. */
@@ -127,6 +135,12 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
   const nodeId = parseKeystore(JSON.parse(Buffer.from(files.nodeKey).toString('utf8'))).publicKey
   const genesisHash = genesisBlock(genesis).hashHex
   if (genesis.chainId !== config.chainId) throw new WichainError('INVALID_ARGUMENT', `config chainId "${config.chainId}" differs from genesis "${genesis.chainId}"`)
+  if (!backupSignerAllowed(genesis, options.signer.address)) {
+    throw new WichainError('UNAUTHORIZED', `account ${options.signer.address} may not create backups of chain "${genesis.chainId}" (resource backup.create); sign with an account that holds it`, {
+      address: options.signer.address,
+      resource: 'backup.create',
+    })
+  }
   const source = await openBlockSource(home, config.chainId, nodeId, options.logger ?? nullLogger)
   let staging: Staging | undefined
   try {
@@ -140,7 +154,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
     staging.add(HOME_MEMBERS.nodeKey, files.nodeKey)
     const walker = new BlockWalker(genesis, {height: fromHeight - 1, hash: fromHex(base?.headHash ?? genesisHash), validators: undefined}, {verifySignatures: false})
     const lastTimestamp = await writeBlocks(source, staging, walker, fromHeight, options)
-    const unsealed: Omit<Manifest, 'encryption'> = {
+    const unsealed: Omit<Manifest, 'encryption' | 'signature'> = {
       format: BACKUP_FORMAT,
       version: BACKUP_VERSION,
       kind: base === null ? 'full' : 'incremental',
@@ -152,11 +166,14 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
       headHash: source.head.hash,
       blocks: source.head.height - fromHeight + 1,
       base,
+      createdAt: (options.clock ?? Date.now)(),
+      signer: toHex(options.signer.publicKey),
       members: staging.members,
     }
-    // Field order is the schema's order, so the manifest text (and the file) is reproducible.
+    // Field order is the schema's order; the MAC first, then the signature over everything.
     const {members, ...fields} = unsealed
-    const manifest: Manifest = {...fields, encryption: keys === undefined ? null : encryptionFor(keys, unsealed), members}
+    const unsigned: Manifest = {...fields, encryption: keys === undefined ? null : encryptionFor(keys, unsealed), members, signature: ''}
+    const manifest = signManifest(unsigned, options.signer)
     writeFileSync(join(staging.directory, MANIFEST_NAME), manifestText(manifest), {mode: 0o600})
     // The newest block's time (the genesis time when there is none): a function of the input alone.
     const mtime = new Date(lastTimestamp ?? genesis.timestamp)
@@ -173,6 +190,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
       bytes: written.bytes,
       sm3: written.sm3,
       encrypted: keys !== undefined,
+      signer: options.signer.address,
+      createdAt: manifest.createdAt,
       base: base?.sm3 ?? null,
       via: source.via,
     }

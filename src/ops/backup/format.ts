@@ -1,8 +1,9 @@
 /**
- * The backup file format (version 1): a gzip'd tar (node-tar, `portable`, fixed mtime, members in
- * a fixed order, so the same input gives the same bytes) whose first member is `manifest.json`.
+ * The backup file format (version 2): a gzip'd tar (node-tar, `portable`, fixed mtime, members in
+ * a fixed order) whose first member is `manifest.json`.
  *
- *   manifest.json                       what the backup is and the SM3 of every other member
+ *   manifest.json                       what the backup is, the SM3 of every other member, and
+ *                                       the SM2 signature of the account that made it
  *   home/config.json, home/genesis.json, home/node.key.json   the node's files, as stored
  *   blocks/<from>-<to>.bin              committed blocks with their certificates, in height order
  *
@@ -11,6 +12,10 @@
  * incremental holds the blocks after its base's head and names the base by the SM3 of its file.
  * When encrypted, every member but the manifest is stored as `iv || SM4-CBC(gzip(plaintext))`
  * and the manifest carries the KDF parameters and an HMAC-SM3 over itself (see cipher.ts).
+ * The manifest is signed (signature.ts) over all of it, the creation time and the signer's key:
+ * version 1 manifests were not, so an edited member with its digest recomputed went unnoticed;
+ * they are refused. The same blocks give the same members; two backups of them differ only in
+ * the manifest's creation time and signature.
  * This module owns the names, the manifest schema and the segment codec; nothing here does I/O.
  */
 import {WichainError} from '../../core/errors.js'
@@ -19,7 +24,9 @@ import {CHAIN_ID_RE} from '../../core/types/tx.js'
 import {BLOCK_LIMITS} from '../../core/types/block.js'
 
 export const BACKUP_FORMAT = 'wichain-backup'
-export const BACKUP_VERSION = 1
+export const BACKUP_VERSION = 2
+/** The unsigned format of earlier releases: refused with the upgrade step. */
+export const BACKUP_VERSION_UNSIGNED = 1
 
 export const BACKUP_LIMITS = Object.freeze({
   manifestBytesMax: 16 * 1024 * 1024,
@@ -36,6 +43,8 @@ export const MANIFEST_NAME = 'manifest.json'
 export const HOME_MEMBERS = Object.freeze({config: 'home/config.json', genesis: 'home/genesis.json', nodeKey: 'home/node.key.json'})
 const SEGMENT_RE = /^blocks\/(\d{12})-(\d{12})\.bin$/
 const HEX32_RE = /^[0-9a-f]{64}$/
+const PUBLIC_KEY_RE = /^04[0-9a-f]{128}$/
+const SIGNATURE_RE = /^[0-9a-f]{128}$/
 
 export type BackupKind = 'full' | 'incremental'
 
@@ -75,8 +84,14 @@ export interface Manifest {
   readonly headHash: string
   readonly blocks: number
   readonly base: BaseLink | null
+  /** When the backup was made (ms since the epoch). */
+  readonly createdAt: number
+  /** Hex of the 65-byte SM2 public key of the account that made and signed the backup. */
+  readonly signer: string
   readonly encryption: Encryption | null
   readonly members: readonly MemberEntry[]
+  /** SM2 signature (hex r || s) by `signer` over the canonical manifest with this field empty. */
+  readonly signature: string
 }
 
 export function segmentName(fromHeight: number, toHeight: number): string {
@@ -180,6 +195,26 @@ function checkMemberLayout(manifest: Manifest): void {
   if (next !== manifest.toHeight + 1) fail(`segments end at ${next - 1}, the manifest at ${manifest.toHeight}`)
 }
 
+function matching(value: unknown, what: string, pattern: RegExp, description: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) fail(`${what} is not ${description}`)
+  return value
+}
+
+/** Format and version first: an unsigned (version 1) backup is refused with the upgrade step, not as damage. */
+function checkVersion(document: unknown): void {
+  const fields = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>
+  if (fields.format !== BACKUP_FORMAT) fail(`not a ${BACKUP_FORMAT} file`)
+  if (fields.version === BACKUP_VERSION_UNSIGNED) {
+    throw new WichainError(
+      'VERIFICATION_FAILED',
+      `backup format version ${BACKUP_VERSION_UNSIGNED} (made by an earlier wichain) has an unsigned manifest, so an edited member cannot be told ` +
+        `from the original; it is refused. Make a new backup with this version: wichain backup create --home H --out F --key K`,
+      {version: BACKUP_VERSION_UNSIGNED},
+    )
+  }
+  if (fields.version !== BACKUP_VERSION) fail(`unsupported format version ${String(fields.version)} (this build reads version ${BACKUP_VERSION})`)
+}
+
 export function parseManifest(bytes: Uint8Array): Manifest {
   if (bytes.length > BACKUP_LIMITS.manifestBytesMax) fail(`larger than ${BACKUP_LIMITS.manifestBytesMax} bytes`)
   let document: unknown
@@ -188,11 +223,11 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   } catch {
     fail('not valid JSON')
   }
+  checkVersion(document)
   const fields = record(document, 'manifest', [
-    'format', 'version', 'kind', 'chainId', 'genesisHash', 'consensus', 'fromHeight', 'toHeight', 'headHash', 'blocks', 'base', 'encryption', 'members',
+    'format', 'version', 'kind', 'chainId', 'genesisHash', 'consensus', 'fromHeight', 'toHeight', 'headHash', 'blocks', 'base', 'createdAt', 'signer',
+    'encryption', 'members', 'signature',
   ])
-  if (fields.format !== BACKUP_FORMAT) fail(`not a ${BACKUP_FORMAT} file`)
-  if (fields.version !== BACKUP_VERSION) fail(`unsupported version ${String(fields.version)} (this build reads ${BACKUP_VERSION})`)
   const chainId = fields.chainId
   if (typeof chainId !== 'string' || !CHAIN_ID_RE.test(chainId) || chainId.length > 64) fail('chainId is malformed')
   const manifest: Manifest = {
@@ -207,8 +242,11 @@ export function parseManifest(bytes: Uint8Array): Manifest {
     headHash: hash(fields.headHash, 'headHash'),
     blocks: uint(fields.blocks, 'blocks'),
     base: parseBase(fields.base),
+    createdAt: uint(fields.createdAt, 'createdAt'),
+    signer: matching(fields.signer, 'signer', PUBLIC_KEY_RE, 'a 65-byte uncompressed SM2 public key in hex'),
     encryption: parseEncryption(fields.encryption),
     members: parseMembers(fields.members),
+    signature: matching(fields.signature, 'signature', SIGNATURE_RE, 'a 64-byte SM2 signature in hex'),
   }
   if (manifest.fromHeight < 1 || manifest.toHeight + 1 < manifest.fromHeight) fail('height range is malformed')
   if (manifest.blocks !== manifest.toHeight - manifest.fromHeight + 1) fail('block count does not match the height range')
@@ -233,6 +271,9 @@ export interface BackupSummary {
   /** SM3 of the backup file (what an incremental on it names as its base). */
   readonly sm3: string
   readonly encrypted: boolean
+  /** Address of the account that signed the manifest, and when it made the backup (ms). */
+  readonly signer: string
+  readonly createdAt: number
 }
 
 export interface SegmentRecord {

@@ -1,7 +1,7 @@
 /**
  * `restore`: rebuild a node home from a full backup and the incrementals on it. Verify first,
- * then write: every member digest, the links between the backups, the hash chain and every
- * certificate are checked before anything is built. The ledger is then rebuilt by replaying the
+ * then write: every manifest signature and signer, every member digest, the links between the
+ * backups, the hash chain and every certificate are checked before anything is built. The ledger is then rebuilt by replaying the
  * blocks through a Chain (`applySynced`): the engine checks each certificate against the
  * validators of its height and the chain re-executes every tx and compares receipt and state
  * roots, so the restored state is proven by re-execution, not copied. All of it happens in a

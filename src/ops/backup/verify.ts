@@ -1,6 +1,7 @@
 /**
  * `backup verify` and the first half of restore: open a set of backups (a full one and the
- * incrementals on top of it, in any order), check every member against its manifest digest,
+ * incrementals on top of it, in any order), check each manifest's signature and that its signer
+ * may create backups of the backed-up chain, every member against its manifest digest,
  * the encryption MAC, the links between them (each incremental names the SM3 of its base file
  * and starts right after its base's head), the node home files, and walk every block through
  * the static check (check.ts) from the genesis the backup carries. Nothing is written outside
@@ -16,6 +17,8 @@ import {WichainError} from '../../core/errors.js'
 import {makeWorkDir, openBackup, removeWorkDir, type OpenedBackup} from './archive.js'
 import {BlockWalker, type ProgressSink} from './check.js'
 import {openMember, unlockManifest, type BackupKeys} from './cipher.js'
+import {checkManifestSignature} from './signature.js'
+import {backupSignerAllowed} from './signer.js'
 import {BACKUP_LIMITS, decodeSegment, HOME_MEMBERS, parseSegmentName, type BackupSummary, type Manifest, type SegmentRecord} from './format.js'
 
 /** Files in a backup set are checked one by one; this many is far beyond any sane chain of incrementals. */
@@ -23,6 +26,8 @@ export const BACKUP_SET_MAX = 1_000
 
 export interface LoadedBackup extends OpenedBackup {
   readonly keys: BackupKeys | undefined
+  /** Address of the account whose signature over the manifest verified. */
+  readonly signer: string
 }
 
 export interface HomeFiles {
@@ -101,6 +106,16 @@ function readHome(backup: LoadedBackup): {files: HomeFiles; genesis: Genesis} {
   return {files, genesis}
 }
 
+/** The signature verified; the signer must also be an account the chain allows to create backups. */
+function checkSigner(backup: LoadedBackup, genesis: Genesis): void {
+  if (backupSignerAllowed(genesis, backup.signer)) return
+  throw new WichainError(
+    'UNAUTHORIZED',
+    `backup ${backup.file} is signed by ${backup.signer}, which is not an account of chain "${genesis.chainId}" allowed to create backups (resource backup.create)`,
+    {file: backup.file, signer: backup.signer, resource: 'backup.create'},
+  )
+}
+
 /**
  * Open and link-check `files` (each extracted under `workDir`). With `requireFull`, the oldest
  * must be a full backup (restore); otherwise a lone run of incrementals is accepted (verify).
@@ -111,8 +126,9 @@ export async function openBackupSet(files: readonly string[], options: {workDir:
   const loaded: LoadedBackup[] = []
   for (const [index, file] of files.entries()) {
     const opened = await openBackup(file, join(options.workDir, `backup-${index}`))
+    const signer = checkManifestSignature(opened.manifest, file)
     const keys = opened.manifest.encryption === null ? undefined : unlockManifest(opened.manifest, options.password, file)
-    loaded.push({...opened, keys})
+    loaded.push({...opened, keys, signer})
   }
   const backups = order(loaded)
   const duplicate = backups.find((backup, index) => index > 0 && backup.sm3 === backups[index - 1]!.sm3)
@@ -122,6 +138,7 @@ export async function openBackupSet(files: readonly string[], options: {workDir:
   }
   checkLinks(backups)
   const homes = backups.map(readHome)
+  backups.forEach((backup, index) => checkSigner(backup, homes[index]!.genesis))
   return {backups, fromGenesis: backups[0]!.manifest.kind === 'full', genesis: homes[0]!.genesis, home: homes.at(-1)!.files}
 }
 
@@ -221,6 +238,8 @@ export async function verifyBackups(options: VerifyOptions): Promise<VerifyResul
       bytes: target.bytes,
       sm3: target.sm3,
       encrypted: manifest.encryption !== null,
+      signer: target.signer,
+      createdAt: manifest.createdAt,
       fromGenesis: set.fromGenesis,
       chain: set.backups.map((backup) => ({file: backup.file, kind: backup.manifest.kind, fromHeight: backup.manifest.fromHeight, toHeight: backup.manifest.toHeight, sm3: backup.sm3})),
       certificates: {againstValidators: walker.certificatesAgainstValidators, signatureOnly: walker.certificatesSignatureOnly},

@@ -3,17 +3,22 @@
  * in-process: each `commit(n)` (or `commitCalls`) opens the home's chain, commits one block per tx
  * under an injected clock, and closes it again (so the ledger is free for a backup).
  */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import * as tar from 'tar'
+import {toHex} from '../../../src/core/bytes.js'
 import {Chain} from '../../../src/core/chain/chain.js'
 import type {Role} from '../../../src/core/chain/genesis.js'
-import {createSigner, readKeystoreFile} from '../../../src/core/crypto/index.js'
+import {createSigner, readKeystoreFile, type Signer} from '../../../src/core/crypto/index.js'
 import {WichainError} from '../../../src/core/errors.js'
 import {nullLogger} from '../../../src/core/log.js'
 import {chainDataPath, homePath, readGenesisFile} from '../../../src/core/node/home.js'
 import {engineFactory} from '../../../src/core/node/node.js'
 import {createTx} from '../../../src/core/types/tx.js'
+import type {Manifest} from '../../../src/ops/backup/index.js'
+import {signManifest} from '../../../src/ops/backup/signature.js'
 import {initNetwork, type InitNetworkResult} from '../../../src/ops/network.js'
 
 export class TestHome {
@@ -35,6 +40,11 @@ export class TestHome {
     const network = await initNetwork({out: join(root, 'net'), nodes: 1, consensus: 'solo', chainId, basePort: 0, template: 'dev'})
     const home = network.nodes[0]!.home
     return new TestHome(root, home, chainId, network.admin, readGenesisFile(homePath(home, 'genesis')).timestamp)
+  }
+
+  /** The signer of an admin keystore (backups are signed by the auditor unless a test says otherwise). */
+  signer(role: Role = 'auditor'): Signer {
+    return createSigner(readKeystoreFile(this.admin[role].file))
   }
 
   path(...parts: string[]): string {
@@ -93,4 +103,34 @@ export async function failure(promise: Promise<unknown>): Promise<WichainError> 
     throw error
   }
   throw new Error('expected a WichainError, but the call succeeded')
+}
+
+export interface TamperOptions {
+  /** Sign the edited manifest again with this key (as its signer), as an attacker holding one would. */
+  readonly resign?: Signer
+  /** Edit the manifest document itself (after the digests are fixed, before any re-signing). */
+  readonly manifest?: (manifest: Record<string, unknown>) => Record<string, unknown>
+}
+
+/**
+ * Unpack `file`, let `change` edit members (name → bytes), fix the manifest digests (as anyone can),
+ * optionally edit or re-sign the manifest, and repack as `out`.
+ */
+export async function tamper(file: string, out: string, change: (members: Map<string, Buffer>) => void, options: TamperOptions = {}): Promise<string> {
+  const dir = `${out}.d`
+  mkdirSync(dir, {recursive: true})
+  await tar.x({file, cwd: dir})
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest
+  const members = new Map(manifest.members.map((member) => [member.name, readFileSync(join(dir, member.name))]))
+  change(members)
+  let fixed: Manifest = {...manifest, members: manifest.members.map((member) => {
+    const bytes = members.get(member.name)!
+    writeFileSync(join(dir, member.name), bytes)
+    return {...member, bytes: bytes.length, sm3: createHash('sm3').update(bytes).digest('hex')}
+  })}
+  if (options.manifest !== undefined) fixed = options.manifest(fixed as unknown as Record<string, unknown>) as unknown as Manifest
+  if (options.resign !== undefined) fixed = signManifest({...fixed, signer: toHex(options.resign.publicKey), signature: ''}, options.resign)
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(fixed, null, 2))
+  await tar.c({gzip: true, portable: true, cwd: dir, file: out}, ['manifest.json', ...manifest.members.map((member) => member.name)])
+  return out
 }

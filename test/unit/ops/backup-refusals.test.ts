@@ -1,36 +1,15 @@
 /**
  * What a backup or restore must refuse, with a clear code and nothing written to the home: a
  * flipped byte, a truncated file, a well-formed archive whose block or certificate was altered
- * (digests recomputed), a base from another chain or ahead of the node, a wrong or missing
+ * (digests recomputed, manifest re-signed; backup-signature.test.ts covers the signature itself), a base from another chain or ahead of the node, a wrong or missing
  * password, a non-empty home, an existing output file.
  */
 import {expect} from 'chai'
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {createHash} from 'node:crypto'
 import {gunzipSync} from 'node:zlib'
 import {join} from 'node:path'
-import * as tar from 'tar'
 import {createBackup, restoreBackups, verifyBackups} from '../../../src/ops/backup/index.js'
-import type {Manifest} from '../../../src/ops/backup/index.js'
-import {failure, TestHome} from './backup-fixture.js'
-
-/** Unpack `file`, let `change` edit members (name → bytes), fix the manifest digests, repack as `out`. */
-async function tamper(file: string, out: string, change: (members: Map<string, Buffer>) => void): Promise<string> {
-  const dir = `${out}.d`
-  mkdirSync(dir, {recursive: true})
-  await tar.x({file, cwd: dir})
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest
-  const members = new Map(manifest.members.map((member) => [member.name, readFileSync(join(dir, member.name))]))
-  change(members)
-  const fixed = {...manifest, members: manifest.members.map((member) => {
-    const bytes = members.get(member.name)!
-    writeFileSync(join(dir, member.name), bytes)
-    return {...member, bytes: bytes.length, sm3: createHash('sm3').update(bytes).digest('hex')}
-  })}
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(fixed, null, 2))
-  await tar.c({gzip: true, portable: true, cwd: dir, file: out}, ['manifest.json', ...manifest.members.map((member) => member.name)])
-  return out
-}
+import {failure, tamper, TestHome} from './backup-fixture.js'
 
 describe('ops/backup: refusals', function () {
   this.timeout(60_000)
@@ -42,7 +21,7 @@ describe('ops/backup: refusals', function () {
     ;[node, other] = await Promise.all([TestHome.create(), TestHome.create()])
     await node.commit(3)
     await other.commit(2)
-    full = (await createBackup({home: node.home, out: node.path('full.wbk')})).file
+    full = (await createBackup({home: node.home, signer: node.signer(), out: node.path('full.wbk')})).file
   })
   after(() => {
     node.cleanup()
@@ -75,42 +54,47 @@ describe('ops/backup: refusals', function () {
     expect((await failure(verifyBackups({file: node.path('missing.wbk')}))).code).to.equal('FILE_NOT_FOUND')
   })
 
-  it('catches an altered certificate or block even when the digests were recomputed', async () => {
+  it('catches an altered certificate or block even when the digests were recomputed and the manifest re-signed by an allowed account', async () => {
     const segment = 'blocks/000000000001-000000000003.bin'
-    const badSignature = await tamper(full, node.path('bad-signature.wbk'), (members) => {
+    const flipCertificate = (members: Map<string, Buffer>) => {
       const bytes = Buffer.from(members.get(segment)!)
       bytes[bytes.length - 10]! ^= 0x01 // inside the last certificate's signature
       members.set(segment, bytes)
-    })
+    }
+    const unsigned = await tamper(full, node.path('bad-signature-unsigned.wbk'), flipCertificate)
+    expect((await failure(verifyBackups({file: unsigned}))).message).to.contain('manifest\'s signature does not verify')
+    // An insider holding a backup key can sign anything; the blocks' own certificates still give it away.
+    const resign = node.signer('orgadmin')
+    const badSignature = await tamper(full, node.path('bad-signature.wbk'), flipCertificate, {resign})
     const signatureError = await failure(verifyBackups({file: badSignature}))
     expect(signatureError.code).to.equal('VERIFICATION_FAILED')
     expect(signatureError.message).to.match(/block 3: .*bad signature/)
     await expectRestoreRefused([badSignature], 'VERIFICATION_FAILED')
 
-    const badGenesis = await tamper(full, node.path('bad-genesis.wbk'), (members) => members.set('home/genesis.json', Buffer.from('{}')))
+    const badGenesis = await tamper(full, node.path('bad-genesis.wbk'), (members) => members.set('home/genesis.json', Buffer.from('{}')), {resign})
     expect((await failure(verifyBackups({file: badGenesis}))).code).to.equal('CORRUPT_DATA')
 
-    const emptied = await tamper(full, node.path('emptied.wbk'), (members) => members.set(segment, Buffer.alloc(0)))
+    const emptied = await tamper(full, node.path('emptied.wbk'), (members) => members.set(segment, Buffer.alloc(0)), {resign})
     const emptiedError = await failure(verifyBackups({file: emptied}))
     expect(emptiedError.code).to.equal('CORRUPT_DATA')
     expect(emptiedError.message).to.contain('holds 0 blocks')
   })
 
   it('refuses a base that is not a prefix of the node\'s chain, and an incremental on the wrong base', async () => {
-    const foreign = await createBackup({home: other.home, out: other.path('foreign.wbk')})
-    const wrongChain = await failure(createBackup({home: node.home, out: node.path('x.wbk'), base: foreign.file}))
+    const foreign = await createBackup({home: other.home, signer: other.signer(), out: other.path('foreign.wbk')})
+    const wrongChain = await failure(createBackup({home: node.home, signer: node.signer(), out: node.path('x.wbk'), base: foreign.file}))
     expect(wrongChain.code).to.equal('VERIFICATION_FAILED')
     expect(existsSync(node.path('x.wbk'))).to.equal(false)
 
     await node.commit(2)
-    const ahead = await createBackup({home: node.home, out: node.path('ahead.wbk')})
+    const ahead = await createBackup({home: node.home, signer: node.signer(), out: node.path('ahead.wbk')})
     const behind = node.path('net', 'behind')
     await restoreBackups({home: behind, from: [full]})
-    const aheadError = await failure(createBackup({home: behind, out: node.path('y.wbk'), base: ahead.file}))
+    const aheadError = await failure(createBackup({home: behind, signer: node.signer(), out: node.path('y.wbk'), base: ahead.file}))
     expect(aheadError.code).to.equal('VERIFICATION_FAILED')
     expect(aheadError.message).to.contain('not a prefix')
 
-    const inc = await createBackup({home: node.home, out: node.path('inc.wbk'), base: full})
+    const inc = await createBackup({home: node.home, signer: node.signer(), out: node.path('inc.wbk'), base: full})
     const unlinked = await failure(verifyBackups({file: inc.file, bases: [ahead.file]}))
     expect(unlinked.code).to.equal('VERIFICATION_FAILED')
     await expectRestoreRefused([ahead.file, inc.file], 'VERIFICATION_FAILED')
@@ -119,7 +103,7 @@ describe('ops/backup: refusals', function () {
 
   it('encrypts with a password: refuses a wrong or missing one, restores with the right one', async () => {
     const password = 'correct horse'
-    const sealed = await createBackup({home: node.home, out: node.path('sealed.wbk'), password, kdfIterations: 1_000})
+    const sealed = await createBackup({home: node.home, signer: node.signer(), out: node.path('sealed.wbk'), password, kdfIterations: 1_000})
     expect(sealed.encrypted).to.equal(true)
     const tarBytes = gunzipSync(readFileSync(sealed.file))
     expect(tarBytes.includes(Buffer.from('"peers"')), 'config.json in clear').to.equal(false)
@@ -131,7 +115,7 @@ describe('ops/backup: refusals', function () {
     expect((await verifyBackups({file: sealed.file, password})).encrypted).to.equal(true)
 
     await node.commit(1)
-    const inc = await createBackup({home: node.home, out: node.path('sealed-inc.wbk'), base: sealed.file, password, kdfIterations: 1_000})
+    const inc = await createBackup({home: node.home, signer: node.signer(), out: node.path('sealed-inc.wbk'), base: sealed.file, password, kdfIterations: 1_000})
     const restored = await restoreBackups({home: node.path('net', 'from-sealed'), from: [sealed.file, inc.file], password})
     expect(restored).to.include({height: inc.toHeight, headHash: inc.headHash})
   })
@@ -146,7 +130,7 @@ describe('ops/backup: refusals', function () {
     expect(forced.height).to.equal(3)
     expect(existsSync(join(home, 'keep.txt'))).to.equal(false)
 
-    expect((await failure(createBackup({home: node.home, out: full}))).code).to.equal('ALREADY_EXISTS')
-    expect((await createBackup({home: node.home, out: full, force: true})).file).to.equal(full)
+    expect((await failure(createBackup({home: node.home, signer: node.signer(), out: full}))).code).to.equal('ALREADY_EXISTS')
+    expect((await createBackup({home: node.home, signer: node.signer(), out: full, force: true})).file).to.equal(full)
   })
 })

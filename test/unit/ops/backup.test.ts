@@ -1,19 +1,21 @@
 /**
  * Backup and restore round trips on a real solo home: a full backup, an incremental on it, both
  * verified and restored (in any order) into a home whose every block, tx and state entry matches
- * the source; byte-reproducible output; the running-node path (blocks over JSON-RPC) gives the
- * same bytes as the stopped-node path (blocks from the ledger).
+ * the source; reproducible output (the same members; the manifests differ only in their signature
+ * at the same clock); the running-node path (blocks over JSON-RPC) gives the same backup as the
+ * stopped-node path (blocks from the ledger).
  */
 import {expect} from 'chai'
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
-import {dirname} from 'node:path'
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import * as tar from 'tar'
 import {runNode} from '../../../src/api/daemon.js'
 import {toHex} from '../../../src/core/bytes.js'
 import {generateKeyPair} from '../../../src/core/crypto/index.js'
 import {nullLogger} from '../../../src/core/log.js'
 import {homePath} from '../../../src/core/node/home.js'
 import {WichainClient} from '../../../src/sdk/client.js'
-import {createBackup, restoreBackups, verifyBackups} from '../../../src/ops/backup/index.js'
+import {createBackup, restoreBackups, verifyBackups, type Manifest} from '../../../src/ops/backup/index.js'
 import {failure, TestHome} from './backup-fixture.js'
 
 describe('ops/backup: full and incremental round trips', function () {
@@ -46,7 +48,7 @@ describe('ops/backup: full and incremental round trips', function () {
   }
 
   it('writes a full backup that verifies and restores to the same chain, state and files', async () => {
-    const full = await createBackup({home: node.home, out: node.path('full.wbk'), segmentBlocksMax: 3})
+    const full = await createBackup({home: node.home, signer: node.signer(), out: node.path('full.wbk'), segmentBlocksMax: 3})
     expect(full).to.include({kind: 'full', chainId: 'wi-backup', fromHeight: 1, toHeight: 7, blocks: 7, encrypted: false, base: null, via: 'ledger'})
     expect(statSync(full.file).mode & 0o777, 'owner-only file').to.equal(0o600)
     const verified = await verifyBackups({file: full.file})
@@ -62,9 +64,9 @@ describe('ops/backup: full and incremental round trips', function () {
   })
 
   it('writes an incremental with only the new blocks; full + incremental restore to the new head', async () => {
-    const full = await createBackup({home: node.home, out: node.path('base.wbk')})
+    const full = await createBackup({home: node.home, signer: node.signer(), out: node.path('base.wbk')})
     txs.push(...(await node.commit(4)))
-    const inc = await createBackup({home: node.home, out: node.path('inc.wbk'), base: full.file, segmentBlocksMax: 2})
+    const inc = await createBackup({home: node.home, signer: node.signer(), out: node.path('inc.wbk'), base: full.file, segmentBlocksMax: 2})
     expect(inc).to.include({kind: 'incremental', fromHeight: 8, toHeight: 11, blocks: 4, base: full.sm3})
     expect(inc.bytes).to.be.lessThan(full.bytes)
 
@@ -79,25 +81,37 @@ describe('ops/backup: full and incremental round trips', function () {
     expect(restored).to.include({height: 11, headHash: inc.headHash, blocks: 11, backups: 2})
     await expectSameChain(restored.home, 11)
 
-    const empty = await createBackup({home: node.home, out: node.path('inc-empty.wbk'), base: inc.file})
+    const empty = await createBackup({home: node.home, signer: node.signer(), out: node.path('inc-empty.wbk'), base: inc.file})
     expect(empty).to.include({kind: 'incremental', fromHeight: 12, toHeight: 11, blocks: 0})
     expect((await restoreBackups({home: node.path('restored-empty-inc'), from: [full.file, inc.file, empty.file]})).height).to.equal(11)
   })
 
-  it('is byte-reproducible: the same chain gives the same file', async () => {
-    const first = await createBackup({home: node.home, out: node.path('again-1.wbk')})
-    const second = await createBackup({home: node.home, out: node.path('again-2.wbk')})
-    expect(second.sm3).to.equal(first.sm3)
-    expect(readFileSync(second.file)).to.deep.equal(readFileSync(first.file))
+  /** The manifest without its signature, and every member's bytes, of a backup file. */
+  async function contentOf(file: string): Promise<{manifest: object; members: Buffer[]}> {
+    const dir = `${file}.x`
+    mkdirSync(dir)
+    await tar.x({file, cwd: dir})
+    const {signature, ...manifest} = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest
+    expect(signature).to.match(/^[0-9a-f]{128}$/)
+    return {manifest, members: manifest.members.map((member) => readFileSync(join(dir, member.name)))}
+  }
+
+  it('is reproducible: the same chain at the same clock gives the same members and manifest, but for the signature', async () => {
+    const clock = () => 1_800_000_000_000
+    const first = await createBackup({home: node.home, signer: node.signer(), clock, out: node.path('again-1.wbk')})
+    const second = await createBackup({home: node.home, signer: node.signer(), clock, out: node.path('again-2.wbk')})
+    expect(second.createdAt).to.equal(1_800_000_000_000)
+    expect(await contentOf(second.file)).to.deep.equal(await contentOf(first.file))
   })
 
-  it('reads blocks over JSON-RPC from a running node, with the same bytes as from its stopped ledger', async () => {
-    const stopped = await createBackup({home: node.home, out: node.path('stopped.wbk')})
+  it('reads blocks over JSON-RPC from a running node, with the same content as from its stopped ledger', async () => {
+    const clock = () => 1_800_000_000_000
+    const stopped = await createBackup({home: node.home, signer: node.signer(), clock, out: node.path('stopped.wbk')})
     const running = await runNode({home: node.home, logger: nullLogger})
     try {
-      const live = await createBackup({home: node.home, out: node.path('running.wbk')})
+      const live = await createBackup({home: node.home, signer: node.signer(), clock, out: node.path('running.wbk')})
       expect(live.via).to.equal('rpc')
-      expect(readFileSync(live.file)).to.deep.equal(readFileSync(stopped.file))
+      expect(await contentOf(live.file)).to.deep.equal(await contentOf(stopped.file))
       const client = new WichainClient(`http://127.0.0.1:${running.node.config.rpc.port}`)
       const page = await client.committedBlocks(2, 3)
       expect(page.blocks.map((block) => block.height)).to.deep.equal([2, 3, 4])
@@ -123,7 +137,7 @@ describe('ops/backup: certificates after a node-set change', function () {
     const observer = toHex(generateKeyPair().publicKey)
     const [change] = await node.commitCalls([{role: 'orgadmin', contract: 'nodes', method: 'add', args: {publicKey: observer, name: 'observer-1', role: 'observer', address: '127.0.0.1:1'}}])
     await node.commit(2)
-    const full = await createBackup({home: node.home, out: node.path('full.wbk')})
+    const full = await createBackup({home: node.home, signer: node.signer(), out: node.path('full.wbk')})
     expect(full.toHeight).to.equal(5)
     const verified = await verifyBackups({file: full.file})
     expect(verified.certificates).to.deep.equal({againstValidators: 5, signatureOnly: 0})

@@ -30,7 +30,9 @@ import {contractManager} from './contracts/manager.js'
 import {isContractName, loadRecord, MANAGER_NAME, REGISTRY_LIMITS} from './contracts/registry.js'
 import {callWasmContract, type WasmCallInput} from './contracts/wasm-call.js'
 import {asExecutionFault, isExecutionFaultCause} from './faults.js'
-import {DEFAULT_TX_GAS_MAX, type Role} from './genesis.js'
+import {DEFAULT_TX_GAS_MAX, type Genesis, type Role} from './genesis.js'
+import {authorizeSystemCall, authorizeUserCall} from './consortium/enforce.js'
+import {ConsortiumView} from './consortium/view.js'
 
 export interface ExecutionEnvironment {
   readonly chainId: string
@@ -41,6 +43,11 @@ export interface ExecutionEnvironment {
   readState(key: Uint8Array): Uint8Array | undefined
   /** Gas limit of one user-contract call: the genesis `txGasMaxOf(params)`; DEFAULT_TX_GAS_MAX when absent. */
   readonly txGasMax?: number
+  /**
+   * A version 2 genesis: calls are authorised by policies over the consortium (orgs, accounts,
+   * policies in state). Absent or version 1: each method's `roles` (the rules before organisations).
+   */
+  readonly genesis?: Genesis
 }
 
 /** System contracts every chain has, whether or not the environment lists them. */
@@ -188,23 +195,32 @@ function executeWasmTx(env: ExecutionEnvironment, tx: Tx, block: {height: number
 }
 
 function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; timestamp: number}, overlay: Overlay): Receipt {
-  const context: CallContext = {
+  const consortium = env.genesis?.version === 2
+    ? new ConsortiumView(env.genesis, (contract, key) => overlay.get(toHex(stateKey(contract, key))))
+    : undefined
+  const base: CallContext = {
     chainId: env.chainId,
     height: block.height,
     blockTime: block.timestamp,
     txHash: tx.hashHex,
     sender: {address: tx.senderAddress, publicKey: toHex(tx.body.sender), role: env.roleOf(tx.senderAddress)},
   }
+  const context: CallContext = consortium === undefined ? base : {...base, consortium, invoke: (contract, method, args) => invoke(env, overlay, context, contract, method, args)}
   try {
     // Admission refuses a disabled sender's txs; this catches one disabled earlier in the same block.
     const disabled = readDisabledAccount(contractState(ACCOUNTS_CONTRACT_NAME, overlay), tx.senderAddress)
     if (disabled !== undefined) throw new WichainError('ACCOUNT_DISABLED', `account ${tx.senderAddress} was disabled at height ${disabled.height}`)
-    if (systemContract(env, tx.body.contract) === undefined) return executeWasmTx(env, tx, block, overlay)
+    if (systemContract(env, tx.body.contract) === undefined) {
+      if (consortium !== undefined) authorizeUserCall(consortium, tx.body.contract, tx.body.method, tx.senderAddress)
+      return executeWasmTx(env, tx, block, overlay)
+    }
     const method = resolveMethod(env, tx.body.contract, tx.body.method)
-    if (method.roles !== undefined && (context.sender.role === undefined || !method.roles.includes(context.sender.role))) {
+    const args = parseTxArgs(tx.body.args)
+    if (consortium !== undefined) authorizeSystemCall(consortium, tx.body.contract, tx.body.method, method, args, context)
+    else if (method.roles !== undefined && (context.sender.role === undefined || !method.roles.includes(context.sender.role))) {
       throw new WichainError('UNAUTHORIZED', `${tx.body.contract}.${tx.body.method} needs role ${method.roles.join('|')}; sender has ${context.sender.role ?? 'none'}`)
     }
-    const result = method.run(contractState(tx.body.contract, overlay), parseTxArgs(tx.body.args), context)
+    const result = method.run(contractState(tx.body.contract, overlay), args, context)
     const resultJson = JSON.stringify(result ?? null)
     if (Buffer.byteLength(resultJson) > RECEIPT_LIMITS.resultBytesMax) throw new WichainError('PAYLOAD_TOO_LARGE', 'result too large')
     return createReceipt({txHash: tx.hash, status: 'ok', result: resultJson, error: null, gasUsed: 0, events: []})
@@ -215,6 +231,13 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
     overlay.entries.clear()
     return failedReceipt(tx, error as WichainError, 0)
   }
+}
+
+/** Governance runs the action a proposal approved: another system method, on that contract's state. */
+function invoke(env: ExecutionEnvironment, overlay: Overlay, context: CallContext, contract: string, methodName: string, args: unknown): unknown {
+  const method = resolveMethod(env, contract, methodName)
+  if (method.readOnly || method.selfAuthorizing === true) throw new WichainError('INVALID_ARGUMENT', `${contract}.${methodName} cannot be a proposal's action`)
+  return method.run(contractState(contract, overlay), args, context)
 }
 
 /**

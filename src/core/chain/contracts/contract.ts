@@ -4,6 +4,7 @@
  * execution, so every node agrees). State is namespaced per contract by the executor.
  */
 import type {Role} from '../genesis.js'
+import type {ConsortiumView} from '../consortium/view.js'
 
 export interface ContractState {
   get(key: string): Uint8Array | undefined
@@ -18,6 +19,19 @@ export interface CallContext {
   readonly blockTime: number
   readonly txHash: string
   readonly sender: {readonly address: string; readonly publicKey: string; readonly role: Role | undefined}
+  /** Version 2 chains: organisations, accounts and policies as of this tx (its overlay). */
+  readonly consortium?: ConsortiumView
+  /**
+   * Version 2 chains: runs another system contract's method on its own state, with this tx's
+   * context and without a policy check of its own (the caller, governance, has decided).
+   */
+  readonly invoke?: (contract: string, method: string, args: unknown) => unknown
+}
+
+/** The resource a call acts on, and the organisation owning it (for SELF policies). */
+export interface ResourceRef {
+  readonly resource: string
+  readonly ownerOrg?: string
 }
 
 export interface ContractMethod {
@@ -25,6 +39,13 @@ export interface ContractMethod {
   readonly readOnly: boolean
   /** Roles allowed to call through a tx; undefined = any registered account. */
   readonly roles?: readonly Role[]
+  /**
+   * Version 2 chains: the resource a call acts on (default `<contract>.<method>`); the executor
+   * checks its policy before `run`. Gets a context with `consortium`.
+   */
+  readonly resource?: (args: unknown, context: CallContext) => ResourceRef
+  /** Version 2 chains: the method checks its callers itself (governance: proposals and votes). */
+  readonly selfAuthorizing?: boolean
   run(state: ContractState, args: unknown, context: CallContext): unknown
 }
 

@@ -2,7 +2,9 @@
  * The base of every command: `--json` (oclif's enableJsonFlag), one error path that turns any
  * failure into `{"error":{code,message}}` on stdout (JSON mode) or a one-line message on stderr,
  * and the exit code from the error table. Commands implement `execute()` returning a plain
- * object and may override `render()` for human output.
+ * object and may override `render()` for human output. `warning()` flags something the operator
+ * must know (a key written unencrypted): a `Warning:` line on stderr, and the result gains a
+ * `warnings` array, so `--json` callers see it while stdout stays one JSON document.
  */
 import {Command, type Interfaces} from '@oclif/core'
 import {ERROR_CODES, toWichainError, WichainError} from '../core/errors.js'
@@ -20,6 +22,7 @@ export abstract class WichainCommand<T extends typeof Command> extends Command {
   static enableJsonFlag = true
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
+  private readonly warnings: string[] = []
 
   public async init(): Promise<void> {
     await super.init()
@@ -39,7 +42,13 @@ export abstract class WichainCommand<T extends typeof Command> extends Command {
   public async run(): Promise<object> {
     const result = await this.execute()
     if (!this.jsonEnabled()) this.render(result)
-    return result
+    return this.warnings.length === 0 || Array.isArray(result) ? result : {...result, warnings: [...this.warnings]}
+  }
+
+  /** Something the operator must know though the command succeeds: stderr now, `warnings` in the result. */
+  protected warning(message: string): void {
+    this.warnings.push(message)
+    process.stderr.write(`Warning: ${message}\n`)
   }
 
   /** Human output; the default prints the result as aligned key/value lines. */

@@ -3,11 +3,14 @@ import {up} from '../ops/local.js'
 import {WichainCommand} from '../cli/base.js'
 import {renderTable} from '../cli/output.js'
 import {shellCommand} from '../cli/invocation.js'
+import {plaintextWarning} from '../cli/new-keys.js'
 import type {ConsensusKind} from '../core/types/certificate.js'
 
 export default class Up extends WichainCommand<typeof Up> {
   static summary = 'Start a local work-injury chain on loopback (initialises --dir the first time)'
-  static description = 'Idempotent: a second `up` restarts whatever is not running. Stop with `wichain down`.'
+  static description =
+    'Idempotent: a second `up` restarts whatever is not running. Stop with `wichain down`. ' +
+    'A dev network: its keystores are written unencrypted (with a warning); lay out a real network with `chain init --password-file`.'
   static examples = ['<%= config.bin %> up', '<%= config.bin %> up --dir ./wichain-local --json']
   static flags = {
     dir: Flags.string({description: 'network directory', default: 'wichain-local'}),
@@ -20,7 +23,9 @@ export default class Up extends WichainCommand<typeof Up> {
 
   protected async execute() {
     const flags = this.flags
-    return up({dir: flags.dir, nodes: flags.nodes, consensus: flags.consensus as ConsensusKind, chainId: flags['chain-id'], basePort: flags['base-port'], template: flags.template})
+    const result = await up({dir: flags.dir, nodes: flags.nodes, consensus: flags.consensus as ConsensusKind, chainId: flags['chain-id'], basePort: flags['base-port'], template: flags.template})
+    if (result.created) this.warning(plaintextWarning(`the dev network's node and admin keys under ${result.dir}`))
+    return result
   }
 
   protected render(result: Awaited<ReturnType<typeof up>>): void {

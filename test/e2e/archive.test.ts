@@ -44,7 +44,7 @@ describe('e2e: archive (one-node solo chain with 10,000+ txs)', function () {
   after(() => box.cleanup())
 
   it('fills a running node with 10,000 signed txs', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', CHAIN_ID, '--base-port', '0'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', CHAIN_ID, '--base-port', '0'])
     rpc = init.nodes[0].rpc
     client = new WichainClient(rpc)
     await ok(['node', 'start', '--home', home, '--detach'])

@@ -20,7 +20,7 @@ describe('e2e: tx certificates across node-set changes', function () {
   after(() => box.cleanup())
 
   it('verifies a certificate signed by a validator added after genesis', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-cert', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-cert', '--base-port', '0', '--template', 'dev'])
     const homes = [0, 1, 2, 3].map((index) => box.path('net', `node${index}`))
     await Promise.all(homes.map((home) => ok(['node', 'start', '--home', home, '--detach'])))
     const genesis = box.path('net', 'node0', 'genesis.json')

@@ -42,7 +42,7 @@ for (const consensus of ['pbft', 'raft'] as const) describe(`e2e: 4-node ${conse
   const kill = (index: number) => process.kill(Number.parseInt(readFileSync(`${homes[index]}/node.pid`, 'utf8'), 10), 'SIGKILL')
 
   it('starts four nodes and commits on all of them', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', consensus, '--chain-id', 'wi-pbft', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', consensus, '--chain-id', 'wi-pbft', '--base-port', '0', '--template', 'dev'])
     clients = init.nodes.map((node: {rpc: string}) => new WichainClient(node.rpc))
     signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
     await Promise.all(homes.map((home) => ok(['node', 'start', '--home', home, '--detach'])))

@@ -66,7 +66,7 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
 
   before(async () => {
     // The issue's setting: a 4-node chain under PBFT, every lifecycle step a committed tx.
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-contracts', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-contracts', '--base-port', '0', '--template', 'dev'])
     rpc = init.nodes[0].rpc
     rpcs = init.nodes.map((node: {rpc: string}) => node.rpc)
     await Promise.all([0, 1, 2, 3].map((index) => ok(['node', 'start', '--home', box.path('net', `node${index}`), '--detach'])))

@@ -15,7 +15,7 @@ describe('e2e: kill -9 during commits loses nothing', function () {
   after(() => box.cleanup())
 
   it('restarts consistent after SIGKILL mid-stream', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--chain-id', 'wi-crash', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--chain-id', 'wi-crash', '--base-port', '0', '--template', 'dev'])
     const home = box.path('net', 'node0')
     await ok(['node', 'start', '--home', home, '--detach'])
     const client = new WichainClient(init.nodes[0].rpc)

@@ -55,7 +55,7 @@ describe('e2e: a full disk halts the chain, refuses txs, and resumes with nothin
   const logLines = () => readFileSync(join(home, 'node.log'), 'utf8').split('\n').filter((line) => line.length > 0)
 
   it('halts on a full disk, loudly and once; resumes when space is freed, losing nothing', async function () {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', CHAIN_ID, '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', CHAIN_ID, '--base-port', '0', '--template', 'dev'])
     rpc = init.nodes[0].rpc
     mkdirSync(dataDir, {recursive: true})
     try {

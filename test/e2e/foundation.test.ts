@@ -18,7 +18,7 @@ describe('e2e: foundation (one-node solo chain)', function () {
   after(() => box.cleanup())
 
   it('generates a key whose signatures OpenSSL verifies, and verifies them itself', async () => {
-    const key = await ok(['key', 'gen', '--out', box.path('alice.json')])
+    const key = await ok(['key', 'gen', '--plaintext', '--out', box.path('alice.json')])
     expect(key.publicKey).to.match(/^04[0-9a-f]{128}$/)
     expect(key.address).to.match(/^[0-9a-f]{40}$/)
     await ok(['key', 'export', '--key', box.path('alice.json'), '--format', 'pem', '--out', box.path('alice.pem')])
@@ -35,7 +35,7 @@ describe('e2e: foundation (one-node solo chain)', function () {
   })
 
   it('inits and starts a one-node chain', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', 'wi-e2e', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', 'wi-e2e', '--base-port', '0', '--template', 'dev'])
     expect(init.chainId).to.equal('wi-e2e')
     expect(init.nodes).to.have.length(1)
     expect(Object.keys(init.admin)).to.have.members(['orgadmin', 'auditor', 'user', 'devops'])

@@ -26,7 +26,7 @@ describe('e2e: header-only observer', function () {
   after(() => box.cleanup())
 
   it('syncs headers to the validators\' height and serves them', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-light', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-light', '--base-port', '0', '--template', 'dev'])
     const homes = [0, 1, 2, 3].map((index) => box.path('net', `node${index}`))
     await Promise.all(homes.map((home) => ok(['node', 'start', '--home', home, '--detach'])))
     const home = box.path('net', 'watch')

@@ -36,7 +36,7 @@ describe('e2e: incident response (account and node disable / enable)', function 
   const node3 = async () => (await clients[3]!.status()).chains[0]!
 
   before(async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-incident', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-incident', '--base-port', '0', '--template', 'dev'])
     for (const node of init.nodes as Array<{rpc: string}>) clients.push(new WichainClient(node.rpc))
     rpc = ['--rpc', init.nodes[0].rpc]
     user = createSigner(readKeystoreFile(userKey))

@@ -15,7 +15,7 @@ describe('e2e: monitoring (metrics and node status)', function () {
   after(() => box.cleanup())
 
   before(async () => {
-    rpc = (await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', 'wi-mon', '--base-port', '0', '--template', 'dev'])).nodes[0].rpc
+    rpc = (await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', 'wi-mon', '--base-port', '0', '--template', 'dev'])).nodes[0].rpc
     await ok(['node', 'start', '--home', home, '--detach'])
   })
 

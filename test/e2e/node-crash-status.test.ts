@@ -14,7 +14,7 @@ describe('e2e: node status after a crash', function () {
   after(() => box.cleanup())
 
   it('reports a killed node as crashed (exit 6); node start cleans the stale pid file', async () => {
-    await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', 'wi-crashed', '--base-port', '0', '--template', 'dev'])
+    await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', 'wi-crashed', '--base-port', '0', '--template', 'dev'])
     await ok(['node', 'start', '--home', home, '--detach'])
     const pidFile = box.path('net', 'node0', 'node.pid')
     const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10)

@@ -17,7 +17,7 @@ import {ok, Sandbox, waitFor, wichain} from './harness.js'
 async function createJoiningHome(template: string, home: string, name: string): Promise<{publicKey: string; p2p: string; rpc: string}> {
   mkdirSync(home, {recursive: true})
   copyFileSync(join(template, 'genesis.json'), join(home, 'genesis.json'))
-  const key = await ok(['key', 'gen', '--out', join(home, 'node.key.json')])
+  const key = await ok(['key', 'gen', '--plaintext', '--out', join(home, 'node.key.json')])
   const base = JSON.parse(readFileSync(join(template, 'config.json'), 'utf8')) as NodeConfig
   const templateKey = (await ok(['key', 'export', '--key', join(template, 'node.key.json'), '--format', 'hex'])).publicKey as string
   const config: NodeConfig = {
@@ -51,7 +51,7 @@ describe('e2e: node add / node remove on a PBFT network', function () {
   const admin = ['--key', box.path('net', 'admin', 'orgadmin.json')]
 
   it('adds a fifth validator whose vote then commits blocks', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-nodes', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-nodes', '--base-port', '0', '--template', 'dev'])
     for (const node of init.nodes as Array<{rpc: string; nodeId: string}>) {
       clients.push(new WichainClient(node.rpc))
       nodeIds.push(node.nodeId)

@@ -22,7 +22,7 @@ describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
   const hash = 'b'.repeat(64)
 
   before(async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--chain-id', 'wi-rpc', '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--chain-id', 'wi-rpc', '--base-port', '0', '--template', 'dev'])
     await ok(['node', 'start', '--home', box.path('net', 'node0'), '--detach'])
     url = init.nodes[0].rpc
     client = new WichainClient(url)

@@ -1,7 +1,8 @@
 /**
  * THE DISASTER DRILL (issue 5, spec §8.4.6.4): four PBFT node processes under a stream of txs;
  * a full backup of node2 while it runs, more txs, an incremental backup; kill -9 of node2 and its
- * home wiped; a corrupted backup fails `backup verify` and `restore` with a clear error; restore
+ * home wiped; a corrupted backup, and one whose config.json was swapped (digests recomputed), fail
+ * `backup verify` and `restore` with a clear error; restore
  * from full + incremental, start, catch up. Every tx sent is then on node2, and all four nodes
  * agree on every block hash.
  */
@@ -11,6 +12,7 @@ import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto
 import {createTx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
 import {readPid} from '../../src/ops/process.js'
+import {tamper} from '../unit/ops/backup-fixture.js'
 import {ok, Sandbox, waitFor, wichain} from './harness.js'
 
 const CHAIN_ID = 'wi-drill'
@@ -48,10 +50,11 @@ describe('e2e: disaster drill — back up a running PBFT node, lose it, restore 
   const box = new Sandbox()
   const homes = [0, 1, 2, 3].map((index) => box.path('net', `node${index}`))
   const file = (name: string) => box.path('backups', name)
+  const auditorKey = box.path('net', 'admin', 'auditor.json')
   after(() => box.cleanup())
 
   it('restores node2 from full + incremental backups and loses no tx', async () => {
-    const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', CHAIN_ID, '--base-port', '0', '--template', 'dev'])
+    const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', CHAIN_ID, '--base-port', '0', '--template', 'dev'])
     const clients: WichainClient[] = init.nodes.map((node: {rpc: string}) => new WichainClient(node.rpc))
     await Promise.all(homes.map((home) => ok(['node', 'start', '--home', home, '--detach'])))
     const height = (index: number) => clients[index]!.chainStatus().then((status) => status.height)
@@ -59,12 +62,12 @@ describe('e2e: disaster drill — back up a running PBFT node, lose it, restore 
     const stream = new TxStream([clients[0]!, clients[1]!, clients[3]!], createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json'))))
     try {
       await waitFor(async () => (await height(2)) >= 5, 60_000, 'node2 to commit 5 blocks')
-      const full = await ok(['backup', 'create', '--home', homes[2]!, '--out', file('node2-full.wbk')])
+      const full = await ok(['backup', 'create', '--home', homes[2]!, '--out', file('node2-full.wbk'), '--key', auditorKey])
       expect(full).to.include({kind: 'full', via: 'rpc', fromHeight: 1, encrypted: false})
       expect(full.toHeight).to.be.at.least(5)
 
       await waitFor(async () => (await height(2)) >= full.toHeight + 3, 60_000, 'three more blocks on node2')
-      const inc = await ok(['backup', 'create', '--home', homes[2]!, '--out', file('node2-inc.wbk'), '--base', file('node2-full.wbk')])
+      const inc = await ok(['backup', 'create', '--home', homes[2]!, '--out', file('node2-inc.wbk'), '--base', file('node2-full.wbk'), '--key', auditorKey])
       expect(inc).to.include({kind: 'incremental', via: 'rpc', fromHeight: full.toHeight + 1, base: full.sm3})
       const verified = await ok(['backup', 'verify', file('node2-inc.wbk'), '--base', file('node2-full.wbk')])
       expect(verified).to.include({valid: true, fromGenesis: true, toHeight: inc.toHeight, headHash: inc.headHash})
@@ -84,6 +87,17 @@ describe('e2e: disaster drill — back up a running PBFT node, lose it, restore 
         expect(refused.code, refused.stdout).to.equal(8)
         expect(refused.json.error.code).to.equal('CORRUPT_DATA')
         expect(refused.json.error.message).to.contain('corrupt.wbk')
+      }
+      // A swapped config (node0's: another identity and peers) with the digests recomputed: the manifest signature gives it away.
+      const swapped = await tamper(file('node2-full.wbk'), file('swapped.wbk'), (members) => members.set('home/config.json', readFileSync(box.path('net', 'node0', 'config.json'))))
+      const swapRefusals = await Promise.all([
+        wichain(['backup', 'verify', swapped, '--json']),
+        wichain(['restore', '--home', homes[2]!, '--from', swapped, '--json']),
+      ])
+      for (const refused of swapRefusals) {
+        expect(refused.code, refused.stdout).to.equal(5)
+        expect(refused.json.error.code).to.equal('VERIFICATION_FAILED')
+        expect(refused.json.error.message).to.contain('signature does not verify')
       }
       expect(existsSync(homes[2]!), 'a refused restore wrote the home').to.equal(false)
       expect(readdirSync(box.path('net')).filter((name) => name.startsWith('.wichain-')), 'work directories left').to.deep.equal([])

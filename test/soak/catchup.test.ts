@@ -51,7 +51,7 @@ function scenario(consensus: 'pbft' | 'raft'): void {
 
     it('node3 catches up within 60 s; every block hash agrees; every tx is readable on node3; node2 restored from an old backup catches up', async () => {
       const chainId = `wi-soak-${consensus}`
-      const init = await ok(['chain', 'init', '--out', box.path('net'), '--nodes', '4', '--consensus', consensus, '--chain-id', chainId, '--base-port', '0', '--template', 'work-injury'])
+      const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', consensus, '--chain-id', chainId, '--base-port', '0', '--template', 'work-injury'])
       const homes = [0, 1, 2, 3].map((index) => box.path('net', `node${index}`))
       // Signed before any connection exists: seconds of synchronous signing would otherwise let
       // the client reuse keep-alive sockets the nodes closed meanwhile.
@@ -73,7 +73,7 @@ function scenario(consensus: 'pbft' | 'raft'): void {
       // The drill's backup: node2, running, a few full blocks in; restored at the end, many full blocks later.
       await submitAll(urls, before, counters)
       await waitFor(async () => await allCommitted(urls[2]!, before.slice(-BATCH)), 120_000, 'the first txs committed on node2')
-      const backup = await ok(['backup', 'create', '--home', homes[2]!, '--out', box.path('node2-full.wbk')])
+      const backup = await ok(['backup', 'create', '--home', homes[2]!, '--out', box.path('node2-full.wbk'), '--key', box.path('net', 'admin', 'auditor.json')])
 
       process.kill(Number.parseInt(readFileSync(box.path('net', 'node3', 'node.pid'), 'utf8'), 10), 'SIGKILL')
       const startHeight = (await clients[0]!.chainStatus()).height

@@ -15,7 +15,7 @@ export interface NewKeyFlags {
 export function newKeystorePassword(flags: NewKeyFlags, what: string): string | undefined {
   if (flags['password-file'] !== undefined) return readPasswordFile(flags['password-file'])
   if (flags.plaintext === true) return undefined
-  throw new WichainError('USAGE', `${what} would be written unencrypted: give --password-file FILE to encrypt it, or --plaintext to write it in clear (tests and dev networks only)`)
+  throw new WichainError('USAGE', `${what} would be written unencrypted: give --password-file FILE to encrypt, or --plaintext to write keys in clear (tests and dev networks only)`)
 }
 
 /** The warning line for keystores written in clear. */

@@ -19,6 +19,7 @@
 import type {CommittedBlock, NodeId, Ready} from '../consensus/engine.js'
 import {WichainError} from '../errors.js'
 import type {Ledger} from '../ledger/index.js'
+import {authorizeAtAdmission} from './consortium/enforce.js'
 import {CHAIN_QUEUE_STEP_BYTES_MAX, CHAIN_QUEUE_TASKS_MAX, REFORWARD_TXS_PER_SECOND_MAX} from '../limits.js'
 import type {CommitCertificate} from '../types/certificate.js'
 import {decodeTx, type Tx} from '../types/tx.js'
@@ -34,7 +35,6 @@ import {SerialQueue, type SerialQueueStatus} from './serial-queue.js'
 import {changesNodeSet, settleCommitted, settleReopened, type SettleHost} from './settle.js'
 
 export type {BlockCommittedEvent, ChainOptions, EngineContext, TxLocation} from './options.js'
-export {SYSTEM_CONTRACTS} from './reads.js'
 
 const CONSENSUS_META = 'consensus-state'
 const IDLE_AFTER_MS = 5_000
@@ -147,6 +147,8 @@ export class Chain extends ChainReads {
       throw new WichainError('DUPLICATE_TX', `tx ${tx.hashHex} is already pending`)
     }
     checkTxForBlock(this.rules(), tx, this.head().height + 1, {verifySignature: true})
+    // Version 2: the sender's policy check the executor will make, now (refused at once).
+    if (this.genesis.version === 2) authorizeAtAdmission(this.directory(), this.contracts, tx, this.head().height + 1)
     // Synchronous from the replay check to the insert, so admission needs no place on the serial
     // queue (where it would wait behind block commits and their fsync). No window lets a tx slip
     // in twice: a committed block's txs leave the mempool only after its batch has landed, and

@@ -276,5 +276,6 @@ export function query(env: ExecutionEnvironment, contractName: string, methodNam
   const method = resolveMethod(env, contractName, methodName)
   if (!method.readOnly) throw new WichainError('INVALID_ARGUMENT', `${contractName}.${methodName} writes state; send a tx instead`)
   const context: CallContext = {chainId: env.chainId, height, blockTime, txHash: '', sender: {address: '', publicKey: '', role: undefined}}
-  return method.run(contractState(contractName, overlay), args, context)
+  const consortium = env.genesis?.version === 2 ? new ConsortiumView(env.genesis, (contract, key) => overlay.get(toHex(stateKey(contract, key)))) : undefined
+  return method.run(contractState(contractName, overlay), args, consortium === undefined ? context : {...context, consortium})
 }

@@ -17,10 +17,10 @@ import {encodeBlock, type Block} from '../types/block.js'
 import {certificateBytes, type CommitCertificate} from '../types/certificate.js'
 import type {AdmissionRules} from './admission.js'
 import type {SystemContract} from './contracts/contract.js'
-import {createAccountsContract} from './contracts/accounts.js'
-import {evidenceContract} from './contracts/evidence.js'
-import {createNodesContract, NODES_CONTRACT_NAME, validatorsOf, type NodeMember} from './contracts/nodes.js'
-import {query, type ExecutionEnvironment} from './executor.js'
+import {NODES_CONTRACT_NAME, validatorsOf, type NodeMember} from './contracts/nodes.js'
+import {systemContractsOf} from './contracts/system.js'
+import {ConsortiumView} from './consortium/view.js'
+import {query, stateKey, type ExecutionEnvironment} from './executor.js'
 import {genesisBlock, type Genesis, type Role} from './genesis.js'
 import {ChainHalt, type HaltRecord} from './halt.js'
 import {membershipChain} from './membership.js'
@@ -30,25 +30,13 @@ import {buildTxCertificate, type TxCertificate} from './tx-certificate.js'
 import type {SerialQueueStatus} from './serial-queue.js'
 import {TxWaiters} from './waiters.js'
 
-/**
- * System contracts that need nothing from the genesis. Every chain also has `nodes`
- * (createNodesContract), built per chain because its initial set is the genesis validators, and
- * `accounts` (createAccountsContract: disable/enable of the genesis accounts).
- */
-export const SYSTEM_CONTRACTS: readonly SystemContract[] = [evidenceContract]
-
-function systemContractsOf(genesis: Genesis): ReadonlyMap<string, SystemContract> {
-  const perChain = [createNodesContract(genesis.validators), createAccountsContract(genesis.accounts)]
-  return new Map([...SYSTEM_CONTRACTS, ...perChain].map((contract) => [contract.name, contract]))
-}
-
 const COMMITTED_READS_MAX = 4096
 
 export abstract class ChainReads {
   readonly genesis: Genesis
   readonly genesisHash: Uint8Array
   private readonly roles: Map<string, Role>
-  private readonly contracts: ReadonlyMap<string, SystemContract>
+  protected readonly contracts: ReadonlyMap<string, SystemContract>
   private readonly committedReads = new Map<string, Uint8Array | undefined>()
   protected readonly mempool: Mempool
   protected readonly halt: ChainHalt
@@ -96,16 +84,35 @@ export abstract class ChainReads {
     return {
       chainId: this.chainId,
       contracts: this.contracts,
-      roleOf: (address) => this.roles.get(address),
+      roleOf: (address) => this.roleOf(address),
       readState: (key) => this.ledger.getState(key),
+      genesis: this.genesis,
     }
+  }
+
+  /**
+   * The consortium (organisations, accounts, policies) over committed state: what reads and node
+   * operations are authorised against. A version 1 chain is one organisation of its genesis accounts.
+   */
+  directory(): ConsortiumView {
+    return new ConsortiumView(this.genesis, (contract, key) => this.readCommitted(stateKey(contract, key)))
+  }
+
+  /**
+   * A registered account's (first) role; undefined when unknown. Version 2: an account in state
+   * or the genesis whose organisation is active (disabled accounts are refused separately).
+   */
+  private roleOf(address: string): Role | undefined {
+    if (this.genesis.version === 1) return this.roles.get(address)
+    const account = this.directory().account(address)
+    return account !== undefined && this.directory().org(account.org)?.status === 'active' ? account.roles[0] : undefined
   }
 
   protected rules(): AdmissionRules {
     return {
       chainId: this.chainId,
       txExpiryWindow: this.genesis.params.txExpiryWindow,
-      roleOf: (address: string) => this.roles.get(address),
+      roleOf: (address: string) => this.roleOf(address),
       // Disabled accounts (the `accounts` contract) are refused with ACCOUNT_DISABLED.
       readState: (key: Uint8Array) => this.readCommitted(key),
     }

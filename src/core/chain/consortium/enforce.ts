@@ -6,7 +6,10 @@
  */
 import {governingResource, requireAuthorized, type Decision} from '../../authz/authorize.js'
 import {userCallResources} from '../../authz/resources.js'
-import type {CallContext, ContractMethod, ResourceRef} from '../contracts/contract.js'
+import {toHex} from '../../bytes.js'
+import {WichainError} from '../../errors.js'
+import {parseTxArgs, type Tx} from '../../types/tx.js'
+import type {CallContext, ContractMethod, ResourceRef, SystemContract} from '../contracts/contract.js'
 import type {ConsortiumView} from './view.js'
 
 /** The resource of a system-contract call: the method's own, else `<contract>.<method>` (reads: `chain.read`). */
@@ -27,4 +30,27 @@ export function authorizeSystemCall(view: ConsortiumView, contract: string, meth
 
 export function authorizeUserCall(view: ConsortiumView, contract: string, method: string, sender: string): Decision {
   return requireAuthorized(view, governingResource(view, userCallResources(contract, method)), sender)
+}
+
+/**
+ * Before the mempool (version 2 chains): the check the executor will make, against committed
+ * state, so an unauthorised tx is refused at once instead of committing as a failed receipt.
+ */
+export function authorizeAtAdmission(view: ConsortiumView, contracts: ReadonlyMap<string, SystemContract>, tx: Tx, height: number): void {
+  const contract = contracts.get(tx.body.contract)
+  if (contract === undefined) {
+    authorizeUserCall(view, tx.body.contract, tx.body.method, tx.senderAddress)
+    return
+  }
+  const method = Object.hasOwn(contract.methods, tx.body.method) ? contract.methods[tx.body.method] : undefined
+  if (method === undefined) throw new WichainError('UNKNOWN_CONTRACT', `contract "${tx.body.contract}" has no method "${tx.body.method}"`)
+  const context: CallContext = {
+    chainId: tx.body.chainId,
+    height,
+    blockTime: 0,
+    txHash: tx.hashHex,
+    sender: {address: tx.senderAddress, publicKey: toHex(tx.body.sender), role: view.account(tx.senderAddress)?.roles[0]},
+    consortium: view,
+  }
+  authorizeSystemCall(view, tx.body.contract, tx.body.method, method, parseTxArgs(tx.body.args), context)
 }

@@ -1,0 +1,22 @@
+/**
+ * The one place system contracts are registered: which a chain has follows from its genesis.
+ * Every chain: `contracts` (the WASM contract manager, built into the executor), `evidence`,
+ * `nodes`. Version 1 chains (before organisations): the `accounts` contract of disable/enable
+ * over the genesis accounts. Version 2 chains: `orgs`, the consortium `accounts` contract
+ * (create, grant, revoke, disable, enable), `policy` and `governance` (proposals and votes).
+ */
+import type {Genesis} from '../genesis.js'
+import {createAccountsContract} from './accounts.js'
+import type {SystemContract} from './contract.js'
+import {evidenceContract} from './evidence.js'
+import {contractManager} from './manager.js'
+import {createNodesContract} from './nodes.js'
+import {accountsContract} from '../consortium/accounts-contract.js'
+import {orgsContract} from '../consortium/orgs-contract.js'
+import {policyContract} from '../consortium/policy-contract.js'
+
+export function systemContractsOf(genesis: Genesis): ReadonlyMap<string, SystemContract> {
+  const common = [contractManager, evidenceContract, createNodesContract(genesis.validators)]
+  const perVersion = genesis.version === 1 ? [createAccountsContract(genesis.accounts)] : [orgsContract, accountsContract, policyContract]
+  return new Map([...common, ...perVersion].map((contract) => [contract.name, contract]))
+}

@@ -24,6 +24,7 @@ export default class ChainInit extends WichainCommand<typeof ChainInit> {
     'base-port': Flags.integer({description: 'first port (rpc = base+2i, p2p = base+2i+1); 0 picks free ports', default: 26600, min: 0, max: 65535}),
     template: Flags.string({description: 'chain template from templates/chains', default: 'work-injury'}),
     'password-file': Flags.string({description: 'encrypt all keystores with the password in this file'}),
+    orgs: Flags.integer({description: 'a consortium of N organisations (org1..orgN; keys in DIR/orgs/<id>/, nodes spread over them; genesis version 2)', min: 1, max: 16}),
     plaintext: plaintextFlag(),
     force: Flags.boolean({description: 'replace a non-empty --out directory', default: false}),
   }
@@ -39,6 +40,7 @@ export default class ChainInit extends WichainCommand<typeof ChainInit> {
       basePort: flags['base-port'],
       template: flags.template,
       password,
+      orgs: flags.orgs,
       force: flags.force,
     })
     if (password === undefined) this.warning(plaintextWarning(`${result.nodes.length} node key(s) and ${Object.keys(result.admin).length} admin keys under ${flags.out}`))
@@ -49,5 +51,6 @@ export default class ChainInit extends WichainCommand<typeof ChainInit> {
     this.log(`chain ${result.chainId} (${result.consensus}), genesis ${result.genesisHash}`)
     this.log(renderTable(result.nodes.map(({name, home, rpc, p2p}) => ({name, home, rpc, p2p}))))
     this.log(renderTable(Object.entries(result.admin).map(([role, entry]) => ({role, ...entry}))))
+    for (const org of result.orgs ?? []) this.log(`${org.id}: nodes ${org.nodes.join(', ')}; keys ${Object.keys(org.keys).join(', ')} in ${org.keys.orgadmin.file.replace(/[^/]+$/, '')}`)
   }
 }

@@ -247,6 +247,8 @@ export abstract class ChainReads {
       height: head.height,
       headHash: toHex(head.hash),
       consensus: this.genesis.consensus,
+      /** Genesis version 2: organisations, policies and proposals govern the chain. */
+      consortium: this.genesis.version === 2,
       txExpiryWindow: this.genesis.params.txExpiryWindow,
       role: engine.role,
       round: engine.round,

@@ -63,6 +63,9 @@ export const ERROR_CODES = {
   PEER_REFUSED: {exit: EXIT.unavailable, http: 403, rpc: -32053, description: 'peer node refused: not on the allowed node list or another network'},
   STORAGE_ERROR: {exit: EXIT.storage, http: 500, rpc: -32060, description: 'storage failed'},
   CORRUPT_DATA: {exit: EXIT.storage, http: 500, rpc: -32061, description: 'stored data failed an integrity check'},
+  PROPOSAL_EXPIRED: {exit: EXIT.invalidInput, http: 400, rpc: -32070, description: 'the proposal is past its expiry height: it can no longer be voted on or executed'},
+  PROPOSAL_CLOSED: {exit: EXIT.conflict, http: 409, rpc: -32071, description: 'the proposal is no longer voting (executed, failed, rejected or revoked)'},
+  VOTE_EXPIRED: {exit: EXIT.invalidInput, http: 400, rpc: -32072, description: 'the signed vote is past its own expiry height'},
   RPC_METHOD_NOT_FOUND: {exit: EXIT.usage, http: 404, rpc: -32601, description: 'no such RPC method'},
   RPC_INVALID_REQUEST: {exit: EXIT.usage, http: 400, rpc: -32600, description: 'not a JSON-RPC 2.0 request'},
 } as const satisfies Record<string, ErrorMapping>

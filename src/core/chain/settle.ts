@@ -11,6 +11,7 @@ import type {Block} from '../types/block.js'
 import type {Tx} from '../types/tx.js'
 import {NODES_CHANGE_METHODS, NODES_CONTRACT_NAME} from './contracts/nodes.js'
 import type {BlockExecution} from './executor.js'
+import {executedNodeChange} from './governance/node-change.js'
 import type {Mempool} from './mempool.js'
 import type {BlockCommittedEvent, TxLocation} from './options.js'
 import type {TxWaiters} from './waiters.js'
@@ -37,9 +38,13 @@ export function settleCommitted(host: SettleHost, block: Block, receipts: BlockE
   return {height, txs: block.txs.length, latenciesMs}
 }
 
-/** True when the block holds an ok `nodes.add`/`remove`…: the validators of the next height change. */
+/**
+ * True when the block holds an ok `nodes.add`/`remove`…, or a governance tx whose proposal
+ * executed one: the validators of the next height change.
+ */
 export function changesNodeSet(txs: readonly Tx[], receipts: BlockExecution['receipts']): boolean {
-  return txs.some((tx, index) => tx.body.contract === NODES_CONTRACT_NAME && NODES_CHANGE_METHODS.has(tx.body.method) && receipts[index]?.status === 'ok')
+  return txs.some((tx, index) => (tx.body.contract === NODES_CONTRACT_NAME && NODES_CHANGE_METHODS.has(tx.body.method) && receipts[index]?.status === 'ok')
+    || executedNodeChange(tx, receipts[index]))
 }
 
 /**

@@ -213,6 +213,7 @@ export class Node {
     const figures = this.figures.get(chain.chainId)!
     return {
       ...chain.status(),
+      consortium: chain.genesis.version === 2,
       state: 'running',
       halted: null,
       faults: {},

@@ -150,6 +150,18 @@ export const RPC_ANSWER_BYTES_MAX = 2 * SYNC_ANSWER_BYTES_MAX + RPC_ANSWER_OVERH
 /** Serialised answer bytes held across all requests until written; beyond it entries get UNAVAILABLE. */
 export const RPC_ANSWER_BYTES_IN_FLIGHT_MAX = 8 * RPC_ANSWER_BYTES_MAX
 
+/**
+ * Signed RPC requests (core/authz/request.ts): a request's timestamp may differ from the node's
+ * clock by at most this much either way; older or later ones are REQUEST_EXPIRED.
+ */
+export const RPC_REQUEST_CLOCK_SKEW_MS_MAX = 60_000
+/**
+ * Nonces of signed requests remembered for replay refusal (each until its timestamp leaves the
+ * skew window). When every entry is still inside the window, new signed requests get UNAVAILABLE
+ * rather than evicting a nonce a replay could then reuse.
+ */
+export const RPC_REQUEST_NONCES_MAX = 200_000
+
 // ── Logs (core/log*.ts, the node's log file) ──────────────────────────────────────────────────
 
 /** Lines per message key (level + message) written per interval; the rest are counted. */

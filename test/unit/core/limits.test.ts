@@ -114,6 +114,13 @@ describe('core/limits: queue bounds', () => {
     expect(L.VERIFY_POOL_QUEUED_ITEMS_MAX).to.be.at.least(L.BLOCK_TXS_MAX)
   })
 
+  it('a signed RPC request is still fresh when its slowest allowed upload ends; the replay cache holds a window of busy traffic', () => {
+    // Signed before sending, checked once the body is read: the body may take the request timeout.
+    expect(L.RPC_REQUEST_CLOCK_SKEW_MS_MAX).to.be.at.least(L.RPC_REQUEST_TIMEOUT_MS)
+    // A nonce stays until its timestamp leaves the window (2 × skew wide): every connection at one request a second fits.
+    expect(L.RPC_REQUEST_NONCES_MAX).to.be.at.least(L.RPC_CONNECTIONS_MAX * ((2 * L.RPC_REQUEST_CLOCK_SKEW_MS_MAX) / 1000))
+  })
+
   it('the modules use the bounds of limits.ts', () => {
     expect(VERIFY_POOL_QUEUED_ITEMS_DEFAULT).to.equal(L.VERIFY_POOL_QUEUED_ITEMS_MAX)
     expect(VERIFY_POOL_QUEUED_BYTES_DEFAULT).to.equal(L.VERIFY_POOL_QUEUED_BYTES_MAX)

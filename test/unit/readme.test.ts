@@ -8,6 +8,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {rpcMethods} from '../../src/api/methods.js'
 import * as sharedFlags from '../../src/cli/flags.js'
+import {DEFAULT_RESOURCES, describePolicy} from '../../src/core/authz/index.js'
 
 const README = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8')
 
@@ -36,5 +37,11 @@ describe('README.md', () => {
     expect(variables).to.include.members(['WICHAIN_HOME', 'WICHAIN_RPC', 'WICHAIN_KEY'])
     const text = section('Environment variables')
     for (const variable of [...variables, 'WICHAIN_DEBUG']) expect(text, variable).to.include(`\`${variable}\``)
+  })
+
+  it('documents the default policy of every resource (the table policy list prints)', () => {
+    for (const [resource, spec] of Object.entries(DEFAULT_RESOURCES)) {
+      expect(README, resource).to.include(`| \`${resource}\` | ${spec.kind} | ${describePolicy(spec.policy)} | ${spec.proposers.join(', ')} |`)
+    }
   })
 })

@@ -1,5 +1,6 @@
 /** Governance (version 2 chains): proposals and votes for consortium changes, offline-signed votes. */
-export {createGovernanceContract, summaryOf} from './contract.js'
+export {createGovernanceContract} from './contract.js'
+export {summaryOf} from './reads.js'
 export {type ContractLookup} from './actions.js'
 export {executedNodeAction, executedNodeChange} from './node-change.js'
 export {

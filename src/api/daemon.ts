@@ -40,7 +40,7 @@ export async function runNode(options: {home: string; password?: string; logToFi
     throw error
   }
   try {
-    server = await startRpcServer(node, node.config.rpc, logger, {logStats: json?.stats})
+    server = await startRpcServer(node, {...node.config.rpc, metricsPublic: node.config.metrics?.public === true}, logger, {logStats: json?.stats})
   } catch (error) {
     await node.stop()
     closeLog()

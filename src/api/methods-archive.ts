@@ -7,7 +7,11 @@
  *   archive.run     {chainId?, below, segmentsMax?}  → step result (+ diskBytesBefore/After)
  *   archive.restore {chainId?, segmentsMax?}         → step result
  *   archive.list    {chainId?}                       → {chainId, directory, archivedBelow, height, diskBytes, segments}
+ *
+ * `directory` is relative to the node's home: a caller learns where the segments are, not the
+ * machine's layout.
  */
+import {relative} from 'node:path'
 import {WichainError} from '../core/errors.js'
 import {stepResultToJson} from '../core/ledger/index.js'
 import type {Node} from '../core/node/node.js'
@@ -40,6 +44,7 @@ export const archiveMethods: Record<string, RpcMethod> = {
   'archive.list': (node, params) => {
     const chain = chainOf(node, params)
     const stats = chain.ledger.stats()
-    return {chainId: chain.chainId, height: stats.height, diskBytes: stats.diskBytes, ...chain.ledger.archiveStatus()}
+    const status = chain.ledger.archiveStatus()
+    return {chainId: chain.chainId, height: stats.height, diskBytes: stats.diskBytes, ...status, directory: relative(node.home, status.directory)}
   },
 }

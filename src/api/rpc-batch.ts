@@ -8,8 +8,11 @@
  * serialised becomes an INTERNAL error (HTTP 500 for a single call): never an empty reply.
  */
 import {ERROR_CODES, toWichainError, WichainError} from '../core/errors.js'
+import type {VerifiedRequest} from '../core/authz/request.js'
 import type {Node} from '../core/node/node.js'
 import type {RpcContext, RpcMethod} from './methods.js'
+import {optionalChain} from './params.js'
+import {authorizeCall} from './rpc-auth.js'
 import type {ByteBudget} from './rpc-body.js'
 
 /** Methods that only touch in-memory state; every other method counts as heavy. */
@@ -40,6 +43,8 @@ export class AnswerScope {
     readonly methods: Readonly<Record<string, RpcMethod>>,
     readonly limits: BatchLimits,
     readonly inFlight: ByteBudget,
+    /** Who signed the HTTP request (undefined: unsigned) and the resource each method needs. */
+    readonly access: {readonly caller: VerifiedRequest | undefined; readonly resources: Readonly<Record<string, string | null>>},
   ) {
     this.bytesLeft = limits.answerBytesMax
   }
@@ -111,6 +116,12 @@ function idOf(request: unknown): {id: RpcId; valid: boolean} {
   return {id: null, valid: false}
 }
 
+/** The caller may call `name` on the chain it targets (a method missing from the resource table never may). */
+function authorize(scope: AnswerScope, name: string, params: Record<string, unknown>): void {
+  if (!Object.hasOwn(scope.access.resources, name)) throw new WichainError('UNAUTHORIZED', `RPC method "${name}" has no resource: refused`, {method: name})
+  authorizeCall(scope.node, scope.access.resources[name]!, scope.access.caller, optionalChain(params))
+}
+
 /** Answers one call. Request-shape errors carry their HTTP status; a method's own errors 200. */
 export async function answerOne(scope: AnswerScope, request: unknown): Promise<Answer> {
   const {id, valid} = idOf(request)
@@ -125,6 +136,12 @@ export async function answerOne(scope: AnswerScope, request: unknown): Promise<A
   const params = candidate.params ?? {}
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     return errorAnswer(scope, id, new WichainError('INVALID_ARGUMENT', 'params must be an object'), 200)
+  }
+  try {
+    authorize(scope, name, params as Record<string, unknown>)
+  } catch (error) {
+    const failure = toWichainError(error)
+    return errorAnswer(scope, id, failure, failure.code === 'UNAUTHORIZED' ? httpOf('UNAUTHORIZED') : 200)
   }
   const run = async (): Promise<Answer> => {
     if (scope.bytesLeft <= 0) return exhausted(scope, id)

@@ -4,6 +4,13 @@
  * `error.code`, our string code in `error.data.code`). Plain GETs: `/health` (liveness) and
  * `/metrics` (Prometheus text, see metrics.ts).
  *
+ * Access (rpc-auth.ts): a foreign Host or Origin, or a POST that is not application/json, is
+ * refused first (REQUEST_REFUSED, 403); then the request's signature is checked
+ * (core/authz/request.ts) and each call authorised for its method's resource (METHOD_RESOURCES)
+ * on the chain it targets. `/health` is open; `/metrics` needs `metrics.read` unless the node's
+ * config says `metrics: {public: true}` (insecure: anyone reaching the port reads it). A non-loopback
+ * `rpc.host` is refused unless `rpc.allowRemote: true`.
+ *
  * Bounded everywhere (limits in core/limits.ts, section RPC): connections, header and request
  * timeouts, body bytes per request and buffered across requests (rpc-body.ts), JSON depth,
  * batch size, and answer bytes per request and in flight (rpc-batch.ts). Every reply has a body.
@@ -20,6 +27,7 @@ import type {Logger, LogStats} from '../core/log.js'
 import type {Node} from '../core/node/node.js'
 import {rpcMethods, type RpcMethod} from './methods.js'
 import {NodeMetrics} from './metrics.js'
+import {authorizeCall, checkHttpRequest, GET_RESOURCES, httpPolicyOf, isLoopbackHost, METHOD_RESOURCES, RequestAuthenticator, type HttpPolicy} from './rpc-auth.js'
 import {AnswerScope, answerBatch, answerOne, errorAnswer, type Answer, type BatchLimits} from './rpc-batch.js'
 import {ByteBudget, checkJsonDepth, readBody, type BodyLimits} from './rpc-body.js'
 
@@ -54,6 +62,21 @@ export interface RpcServerOptions {
   /** Tests: other limits or methods. */
   readonly limits?: Partial<RpcLimits>
   readonly methods?: Readonly<Record<string, RpcMethod>>
+  /** Tests: the resource of each method (default METHOD_RESOURCES), another clock or replay window. */
+  readonly resources?: Readonly<Record<string, string | null>>
+  readonly authenticator?: RequestAuthenticator
+}
+
+/** What the RPC endpoint's config may say beyond host and port (NodeConfig rpc and metrics). */
+export interface RpcEndpoint {
+  readonly host: string
+  readonly port: number
+  /** More names the node answers to in the Host header (a DNS name for a remote RPC host). */
+  readonly hosts?: readonly string[]
+  /** A non-loopback host is refused at start unless this is true. */
+  readonly allowRemote?: boolean
+  /** `GET /metrics` without a signed request (for Prometheus scrapers; insecure). */
+  readonly metricsPublic?: boolean
 }
 
 interface Shared {
@@ -63,12 +86,17 @@ interface Shared {
   readonly methods: Readonly<Record<string, RpcMethod>>
   readonly bodies: ByteBudget
   readonly answers: ByteBudget
+  readonly resources: Readonly<Record<string, string | null>>
+  readonly authenticator: RequestAuthenticator
+  readonly metricsPublic: boolean
+  /** Set once the server listens (the port is known then). */
+  http: HttpPolicy
 }
 
 function replyError(response: ServerResponse, error: unknown): void {
   const failure = toWichainError(error)
   const answer = errorAnswer(undefined, null, failure, ERROR_CODES[failure.code].http)
-  if (failure.code === 'PAYLOAD_TOO_LARGE' || failure.code === 'UNAVAILABLE') response.setHeader('connection', 'close')
+  if (failure.code === 'PAYLOAD_TOO_LARGE' || failure.code === 'UNAVAILABLE' || failure.code === 'REQUEST_REFUSED') response.setHeader('connection', 'close')
   writeAnswers(response, answer.status, [answer], false)
 }
 
@@ -82,11 +110,17 @@ function writeAnswers(response: ServerResponse, status: number, answers: readonl
   response.end(']')
 }
 
+function identify(shared: Shared, request: IncomingMessage, path: string, body: Uint8Array) {
+  return shared.authenticator.authenticate({method: request.method ?? '', path, headers: request.headers}, body)
+}
+
 async function handlePost(shared: Shared, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const charge = {bytes: 0}
   let parsed: unknown
+  let caller: ReturnType<typeof identify>
   try {
     const body = await readBody(request, shared.limits, shared.bodies, charge)
+    caller = identify(shared, request, request.url ?? '', body)
     checkJsonDepth(body, shared.limits.jsonDepthMax)
     try {
       parsed = JSON.parse(body.toString('utf8'))
@@ -98,7 +132,7 @@ async function handlePost(shared: Shared, request: IncomingMessage, response: Se
     return replyError(response, error)
   }
   // The body's charge is held while its parsed form lives: until the reply is written.
-  const scope = new AnswerScope(shared.node, shared.methods, shared.limits, shared.answers)
+  const scope = new AnswerScope(shared.node, shared.methods, shared.limits, shared.answers, {caller, resources: shared.resources})
   response.once('close', () => {
     shared.bodies.give(charge.bytes)
     scope.release()
@@ -121,7 +155,19 @@ async function handleHttp(shared: Shared, request: IncomingMessage, response: Se
     response.writeHead(halted.length === 0 ? 200 : 503, {'content-type': 'application/json'})
     return void response.end(JSON.stringify(halted.length === 0 ? {ok: true} : {ok: false, halted}))
   }
+  try {
+    checkHttpRequest(request.method ?? '', request.headers, shared.http)
+  } catch (error) {
+    return replyError(response, error)
+  }
   if (request.method === 'GET' && path === '/metrics') {
+    if (!shared.metricsPublic) {
+      try {
+        authorizeCall(shared.node, GET_RESOURCES['/metrics']!, identify(shared, request, request.url ?? '', new Uint8Array(0)), undefined)
+      } catch (error) {
+        return replyError(response, error)
+      }
+    }
     const text = await shared.metrics.text()
     response.writeHead(200, {'content-type': shared.metrics.contentType})
     return void response.end(text)
@@ -144,13 +190,22 @@ function registerLogCounters(metrics: NodeMetrics, stats: LogStats): void {
   counter('wichain_log_lines_dropped_total', 'Log lines lost because the log sink failed (e.g. a full disk)', () => stats.linesDropped)
 }
 
-export function startRpcServer(node: Node, endpoint: {host: string; port: number}, logger: Logger, options: RpcServerOptions = {}): Promise<Server> {
+export function startRpcServer(node: Node, endpoint: RpcEndpoint, logger: Logger, options: RpcServerOptions = {}): Promise<Server> {
+  if (!isLoopbackHost(endpoint.host)) {
+    if (endpoint.allowRemote !== true) {
+      return Promise.reject(new WichainError('USAGE', `rpc.host ${endpoint.host} is not a loopback address: set "allowRemote": true under "rpc" in config.json to serve RPC beyond this machine`))
+    }
+    logger.warn('rpc serves a non-loopback address: every read and node operation still needs a signed request, but the port is reachable from the network', {host: endpoint.host})
+  }
+  if (endpoint.metricsPublic === true) logger.warn('metrics are public: anyone who reaches the RPC port reads GET /metrics without signing')
   const limits: RpcLimits = Object.freeze({...RPC_LIMITS, ...options.limits})
   const metrics = new NodeMetrics(node)
   if (options.logStats !== undefined) registerLogCounters(metrics, options.logStats)
   const shared: Shared = {
     node, metrics, limits, methods: options.methods ?? rpcMethods,
     bodies: new ByteBudget(limits.bufferedBodyBytesMax), answers: new ByteBudget(limits.answerBytesInFlightMax),
+    resources: options.resources ?? METHOD_RESOURCES, authenticator: options.authenticator ?? new RequestAuthenticator(),
+    metricsPublic: endpoint.metricsPublic === true, http: httpPolicyOf(endpoint),
   }
   // Timeouts are enforced on this check's beat (Node's default, 30 s, would let a slowloris upload linger).
   const connectionsCheckingInterval = Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4))
@@ -169,6 +224,9 @@ export function startRpcServer(node: Node, endpoint: {host: string; port: number
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new WichainError('UNAVAILABLE', `RPC port ${endpoint.host}:${endpoint.port} is in use`) : error)
     })
-    server.listen(endpoint.port, endpoint.host, () => resolve(server))
+    server.listen(endpoint.port, endpoint.host, () => {
+      shared.http = httpPolicyOf(endpoint, (server.address() as {port: number}).port)
+      resolve(server)
+    })
   })
 }

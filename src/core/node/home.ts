@@ -18,6 +18,12 @@ export interface Endpoint {
   readonly port: number
 }
 
+/** The RPC endpoint: loopback unless `allowRemote`; `hosts`: more names accepted in the Host header. */
+export interface RpcConfig extends Endpoint {
+  readonly hosts?: readonly string[]
+  readonly allowRemote?: boolean
+}
+
 export interface PeerConfig {
   readonly name: string
   readonly publicKey: string
@@ -28,7 +34,7 @@ export interface NodeConfig {
   readonly version: 1
   readonly name: string
   readonly chainId: string
-  readonly rpc: Endpoint
+  readonly rpc: RpcConfig
   readonly p2p: Endpoint
   readonly peers: readonly PeerConfig[]
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
@@ -39,6 +45,8 @@ export interface NodeConfig {
    * and commit certificates, verified against the tracked validator set (an observer).
    */
   readonly sync?: SyncMode
+  /** `public: true` serves GET /metrics without a signed request (Prometheus scrapers; insecure). */
+  readonly metrics?: {readonly public?: boolean}
 }
 
 export const SYNC_MODES = ['full', 'headers'] as const
@@ -85,6 +93,13 @@ export function readNodeConfig(home: string): NodeConfig {
   const config = readJson(path, 'node config') as NodeConfig
   if (config?.version !== 1 || typeof config.name !== 'string' || typeof config.chainId !== 'string' || !isEndpoint(config.rpc) || !isEndpoint(config.p2p) || !Array.isArray(config.peers)) {
     throw new WichainError('DECODE_ERROR', `node config is malformed: ${path}`)
+  }
+  const {hosts, allowRemote} = config.rpc
+  if ((hosts !== undefined && !(Array.isArray(hosts) && hosts.every((host) => typeof host === 'string'))) || (allowRemote !== undefined && typeof allowRemote !== 'boolean')) {
+    throw new WichainError('DECODE_ERROR', `node config: rpc.hosts must be a list of names, rpc.allowRemote a boolean: ${path}`)
+  }
+  if (config.metrics !== undefined && (typeof config.metrics !== 'object' || config.metrics === null || (config.metrics.public !== undefined && typeof config.metrics.public !== 'boolean'))) {
+    throw new WichainError('DECODE_ERROR', `node config: metrics must be {"public": boolean}: ${path}`)
   }
   if (config.sync !== undefined && !SYNC_MODES.includes(config.sync)) {
     throw new WichainError('DECODE_ERROR', `node config: sync must be ${SYNC_MODES.join(' or ')}: ${path}`)

@@ -9,6 +9,7 @@ import {createTx} from '../../../src/core/types/tx.js'
 import {initNetwork} from '../../../src/ops/network.js'
 import {WichainClient} from '../../../src/sdk/client.js'
 import {parseMetricsText, type MetricSample} from '../../../src/sdk/metrics-text.js'
+import {signedHeaders} from './rpc-fixture.js'
 
 const CHAIN = 'wi-metrics'
 
@@ -18,12 +19,19 @@ describe('api/metrics: GET /metrics on the RPC port', function () {
   let running: RunningNode
   let client: WichainClient
   let userKey: string
+  let auditor: ReturnType<typeof createSigner>
+  /** GET `path` signed as the auditor (metrics need `metrics.read`). */
+  const signedGet = (path: string) => {
+    const url = new URL(path, client.url).href
+    return fetch(url, {headers: signedHeaders(auditor, 'GET', url, '')})
+  }
 
   before(async () => {
     const network = await initNetwork({out: join(dir, 'net'), nodes: 1, consensus: 'solo', chainId: CHAIN, basePort: 0, template: 'dev', kdfIterations: 1})
     userKey = network.admin.user.file
     running = await runNode({home: network.nodes[0]!.home, logger: nullLogger})
-    client = new WichainClient(network.nodes[0]!.rpc)
+    auditor = createSigner(readKeystoreFile(network.admin.auditor.file))
+    client = new WichainClient(network.nodes[0]!.rpc, {signer: auditor})
   })
 
   after(async () => {
@@ -35,7 +43,7 @@ describe('api/metrics: GET /metrics on the RPC port', function () {
     samples.find((entry) => entry.name === name && Object.entries(labels).every(([key, value]) => entry.labels[key] === value))?.value
 
   it('serves Prometheus text with the wichain metrics and process metrics', async () => {
-    const response = await fetch(new URL('/metrics', client.url))
+    const response = await signedGet('/metrics')
     expect(response.status).to.equal(200)
     expect(response.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/)
     const {types, samples} = parseMetricsText(await response.text())
@@ -80,7 +88,8 @@ describe('api/metrics: GET /metrics on the RPC port', function () {
 
   it('keeps JSON-RPC on POST, with /health and /metrics beside it', async () => {
     expect((await fetch(new URL('/health', client.url))).status).to.equal(200)
-    expect((await fetch(new URL('/metrics?debug=1', client.url))).status).to.equal(200)
+    expect((await signedGet('/metrics?debug=1')).status).to.equal(200)
+    expect((await fetch(new URL('/metrics', client.url))).status).to.equal(403)
     expect((await fetch(new URL('/other', client.url))).status).to.equal(405)
     expect((await client.chainStatus()).chainId).to.equal(CHAIN)
   })

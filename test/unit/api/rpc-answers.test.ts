@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import {RPC_LIMITS} from '../../../src/api/rpc.js'
 import {rpcMethods, type RpcMethod} from '../../../src/api/methods.js'
+import {METHOD_RESOURCES} from '../../../src/api/rpc-auth.js'
 import {
   RPC_ANSWER_BYTES_MAX, RPC_BUFFERED_BODY_BYTES_MAX, RPC_CHAIN_BLOCKS_ANSWER_BYTES_MAX, RPC_REQUEST_BYTES_MAX, RPC_SMALL_REQUEST_BYTES_MAX,
   RPC_SMALL_REQUESTS_RESERVED_BYTES, SYNC_ANSWER_BYTES_MAX,
@@ -9,7 +10,7 @@ import {createSigner, readKeystoreFile} from '../../../src/core/crypto/index.js'
 import {createTx} from '../../../src/core/types/tx.js'
 import {WichainClient} from '../../../src/sdk/client.js'
 import {parseMetricsText} from '../../../src/sdk/metrics-text.js'
-import {CHAIN, post, RpcFixture} from './rpc-fixture.js'
+import {CHAIN, post, RpcFixture, signedHeaders} from './rpc-fixture.js'
 
 /** A value nested `depth` levels deep, built without recursion. */
 function deep(depth: number): unknown {
@@ -32,11 +33,13 @@ describe('api/rpc: every answer is bounded and has a body', function () {
     },
     'test.deep': () => deep(200_000),
     'test.bigint': () => ({value: 1n}),
+    'test.heavy': () => 'unused',
   }
+  const resources = {...METHOD_RESOURCES, ...Object.fromEntries(Object.keys(testMethods).filter((name) => name.startsWith('test.')).map((name) => [name, 'chain.read']))}
 
   before(async () => {
     await fixture.start()
-    const client = new WichainClient(`http://${fixture.running!.node.config.rpc.host}:${fixture.running!.node.config.rpc.port}/`)
+    const client = new WichainClient(`http://${fixture.running!.node.config.rpc.host}:${fixture.running!.node.config.rpc.port}/`, {signer: fixture.auditor})
     const signer = createSigner(readKeystoreFile(fixture.userKey, undefined))
     for (let index = 0; index < 3; index++) {
       const tx = createTx({chainId: CHAIN, contract: 'evidence', method: 'put', args: {key: `K-${index}`, hash: 'a'.repeat(64)}, expiry: 50}, signer)
@@ -54,7 +57,7 @@ describe('api/rpc: every answer is bounded and has a body', function () {
   })
 
   it('a batch stops computing once its answer budget is used up: the rest get "answer budget exhausted"', async () => {
-    const {url} = await fixture.server({methods: testMethods, limits: {answerBytesMax: 64 * 1024}})
+    const {url} = await fixture.server({methods: testMethods, resources, limits: {answerBytesMax: 64 * 1024}})
     calls = 0
     const reply = await post(url, JSON.stringify(Array.from({length: 100}, (_, id) => call(id, 'test.kilobytes', {kib: 10}))))
     expect(reply.status).to.equal(200)
@@ -84,7 +87,7 @@ describe('api/rpc: every answer is bounded and has a body', function () {
   })
 
   it('an answer that cannot be serialised is an INTERNAL error with HTTP 500 and a body', async () => {
-    const {url} = await fixture.server({methods: testMethods})
+    const {url} = await fixture.server({methods: testMethods, resources})
     for (const method of ['test.deep', 'test.bigint']) {
       const reply = await post(url, JSON.stringify(call(7, method)))
       expect(reply.status, method).to.equal(500)
@@ -135,7 +138,7 @@ describe('api/rpc: every answer is bounded and has a body', function () {
       running -= 1
       return 'done'
     }
-    const {url} = await fixture.server({methods: {...rpcMethods, 'test.heavy': heavy}})
+    const {url} = await fixture.server({methods: {...rpcMethods, 'test.heavy': heavy}, resources})
     const reply = await post(url, JSON.stringify(Array.from({length: 20}, (_, id) => call(id, 'test.heavy'))))
     expect(reply.json.every((answer: any) => answer.result === 'done')).to.equal(true)
     expect(most).to.equal(1)
@@ -144,7 +147,7 @@ describe('api/rpc: every answer is bounded and has a body', function () {
   it('exports the logger\'s suppressed and dropped line counts as Prometheus counters', async () => {
     const logStats = {linesWritten: 10, linesSuppressed: 9_995, linesDropped: 3}
     const {url} = await fixture.server({logStats})
-    const read = async () => parseMetricsText(await (await fetch(new URL('/metrics', url))).text()).samples
+    const read = async () => parseMetricsText(await (await fetch(new URL('/metrics', url), {headers: signedHeaders(fixture.auditor!, 'GET', new URL('/metrics', url).href, '')})).text()).samples
     const value = (samples: Awaited<ReturnType<typeof read>>, name: string) => samples.find((sample) => sample.name === name)?.value
     expect(value(await read(), 'wichain_log_lines_suppressed_total')).to.equal(9_995)
     logStats.linesDropped = 5

@@ -1,7 +1,10 @@
 /**
  * One in-process node for the RPC tests, plus extra RPC servers on it with test limits or test
  * methods (startRpcServer on port 0), and raw HTTP helpers for what fetch cannot do (slow uploads).
+ * `post` signs as the network's auditor (reads and node operations need an identity) unless told
+ * otherwise.
  */
+import {randomBytes} from 'node:crypto'
 import {mkdtempSync, rmSync} from 'node:fs'
 import type {Server} from 'node:http'
 import {connect, type Socket} from 'node:net'
@@ -9,20 +12,30 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {runNode, type RunningNode} from '../../../src/api/daemon.js'
 import {startRpcServer, type RpcServerOptions} from '../../../src/api/rpc.js'
+import {REQUEST_NONCE_BYTES, signRequest} from '../../../src/core/authz/request.js'
+import {createSigner, readKeystoreFile, type Signer} from '../../../src/core/crypto/index.js'
 import {nullLogger} from '../../../src/core/log.js'
 import {initNetwork} from '../../../src/ops/network.js'
 
 export const CHAIN = 'wi-rpc-unit'
 
+/** Who `post` signs as by default (the fixture's auditor once it started). */
+let defaultSigner: Signer | undefined
+
 export class RpcFixture {
   readonly dir = mkdtempSync(join(tmpdir(), 'wichain-rpc-'))
   running: RunningNode | undefined
   userKey = ''
+  auditor: Signer | undefined
+  user: Signer | undefined
   readonly #servers: Server[] = []
 
   async start(): Promise<void> {
     const network = await initNetwork({out: join(this.dir, 'net'), nodes: 1, consensus: 'solo', chainId: CHAIN, basePort: 0, template: 'dev', kdfIterations: 1})
     this.userKey = network.admin.user.file
+    this.auditor = createSigner(readKeystoreFile(network.admin.auditor.file))
+    this.user = createSigner(readKeystoreFile(network.admin.user.file))
+    defaultSigner = this.auditor
     this.running = await runNode({home: network.nodes[0]!.home, logger: nullLogger})
   }
 
@@ -50,8 +63,17 @@ export class RpcFixture {
   }
 }
 
-export async function post(url: string, body: string): Promise<{status: number; text: string; json: any}> {
-  const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body})
+/** The signature headers for one request (core/authz/request.ts). */
+export function signedHeaders(signer: Signer, method: string, url: string, body: string): Record<string, string> {
+  const target = new URL(url)
+  return signRequest(signer, {method, path: target.pathname + target.search, host: target.host, body: Buffer.from(body)}, Date.now(), new Uint8Array(randomBytes(REQUEST_NONCE_BYTES)))
+}
+
+/** POSTs `body`, signed by `options.signer` (default: the fixture's auditor; null: unsigned), with extra headers. */
+export async function post(url: string, body: string, options: {signer?: Signer | null; headers?: Record<string, string>} = {}): Promise<{status: number; text: string; json: any}> {
+  const signer = options.signer === undefined ? defaultSigner : options.signer ?? undefined
+  const signature = signer === undefined ? {} : signedHeaders(signer, 'POST', url, body)
+  const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json', ...signature, ...options.headers}, body})
   const text = await response.text()
   let json: unknown
   try {

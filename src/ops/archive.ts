@@ -14,13 +14,15 @@ import {chainDataPath, readNodeConfig, rpcUrl} from '../core/node/home.js'
 import {headerToJson} from '../core/types/block.js'
 import {receiptToJson} from '../core/types/receipt.js'
 import {CHAIN_ID_RE, txToJson} from '../core/types/tx.js'
-import {WichainClient} from '../sdk/client.js'
+import {WichainClient, type ClientSigner} from '../sdk/client.js'
 import {runningPid} from './process.js'
 
 export interface ArchiveTarget {
   readonly home: string
   /** Default: the node's chain (config.json). */
   readonly chainId?: string
+  /** Signs requests to a running node (an account allowed `archive.run`). */
+  readonly signer?: ClientSigner
 }
 
 /** What run/restore report progress to (the CLI passes its progress bar). */
@@ -34,17 +36,18 @@ interface ResolvedTarget {
   readonly chainId: string
   readonly dataDirectory: string
   readonly archiveDirectory: string
+  readonly signer?: ClientSigner
 }
 
 function resolveTarget(target: ArchiveTarget): ResolvedTarget {
   const chainId = target.chainId ?? readNodeConfig(target.home).chainId
   if (!CHAIN_ID_RE.test(chainId)) throw new WichainError('INVALID_ARGUMENT', `chain id "${chainId}" is not [a-z0-9_-]`)
   const dataDirectory = chainDataPath(target.home, chainId)
-  return {home: target.home, chainId, dataDirectory, archiveDirectory: defaultArchiveDirectory(dataDirectory)}
+  return {home: target.home, chainId, dataDirectory, archiveDirectory: defaultArchiveDirectory(dataDirectory), signer: target.signer}
 }
 
 function clientOf(target: ResolvedTarget): WichainClient {
-  return new WichainClient(rpcUrl(readNodeConfig(target.home).rpc), {chainId: target.chainId})
+  return new WichainClient(rpcUrl(readNodeConfig(target.home).rpc), {chainId: target.chainId, signer: target.signer})
 }
 
 /**

@@ -11,6 +11,7 @@ import {dirname, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {WichainError} from '../core/errors.js'
 import {homePath, readNodeConfig, rpcUrl} from '../core/node/home.js'
+import {createSigner, readKeystoreFile, readPasswordFile} from '../core/crypto/index.js'
 import {WichainClient} from '../sdk/client.js'
 import {readExitRecord, type ExitRecord} from './node-exit.js'
 
@@ -89,8 +90,10 @@ export function nodeProcessState(home: string): NodeProcessState {
 const delay = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 /** Poll the node's RPC until it answers, or fail once `timeoutMs` passes or `gone()` says it died. */
-export async function waitUntilReady(home: string, timeoutMs: number, gone: () => boolean = () => false) {
-  const client = new WichainClient(rpcUrl(readNodeConfig(home).rpc), {timeoutMs: 2000})
+export async function waitUntilReady(home: string, timeoutMs: number, gone: () => boolean = () => false, passwordFile?: string) {
+  // Signed with the node's own key: its operator may read its status (api/rpc-auth.ts).
+  const signer = () => createSigner(readKeystoreFile(homePath(home, 'nodeKey'), passwordFile === undefined ? undefined : readPasswordFile(passwordFile)))
+  const client = new WichainClient(rpcUrl(readNodeConfig(home).rpc), {timeoutMs: 2000, signer})
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {
@@ -118,7 +121,7 @@ export async function startDetached(home: string, options: {passwordFile?: strin
   let exited = false
   child.once('exit', () => (exited = true))
   child.unref()
-  const status = await waitUntilReady(home, options.timeoutMs ?? 30_000, () => exited)
+  const status = await waitUntilReady(home, options.timeoutMs ?? 30_000, () => exited, options.passwordFile)
   return {pid: child.pid!, status}
 }
 

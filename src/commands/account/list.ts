@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {WichainCommand} from '../../cli/base.js'
-import {clientFor} from '../../cli/context.js'
+import {clientFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag, rpcFlag} from '../../cli/flags.js'
 import {accountRow, type AccountStatusJson} from '../../cli/incident.js'
 import {renderTable} from '../../cli/output.js'
@@ -15,6 +15,7 @@ export default class AccountList extends WichainCommand<typeof AccountList> {
   static summary = 'List the chain\'s accounts with their role and whether they are disabled'
   static examples = ['<%= config.bin %> account list --rpc http://127.0.0.1:26600 --disabled --json']
   static flags = {
+    ...signingFlags(),
     rpc: rpcFlag(),
     home: homeFlag(),
     chain: chainFlag(),

@@ -1,4 +1,5 @@
 import {WichainCommand} from '../../cli/base.js'
+import {clientSignerFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag} from '../../cli/flags.js'
 import {createProgress} from '../../cli/progress.js'
 import {restoreArchive} from '../../ops/archive.js'
@@ -11,12 +12,12 @@ export default class ArchiveRestore extends WichainCommand<typeof ArchiveRestore
     'Newest segment first; each segment\'s SM3 digest and every block (hash index, txRoot, receiptRoot) are checked before its one atomic batch. ' +
     'Runs inside the node over JSON-RPC when it is running, else on the store directly.'
   static examples = ['<%= config.bin %> archive restore --home ./net/node0 --json']
-  static flags = {home: homeFlag({required: true}), chain: chainFlag()}
+  static flags = {home: homeFlag({required: true}), chain: chainFlag(), ...signingFlags()}
 
   protected async execute(): Promise<Result> {
     const progress = createProgress('restore', {json: this.jsonEnabled(), unit: 'blocks'})
     try {
-      return await restoreArchive({home: this.flags.home, chainId: this.flags.chain, progress})
+      return await restoreArchive({home: this.flags.home, chainId: this.flags.chain, progress, signer: clientSignerFor(this.flags)})
     } finally {
       progress.stop()
     }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {WichainCommand} from '../../cli/base.js'
+import {clientSignerFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag} from '../../cli/flags.js'
 import {createProgress} from '../../cli/progress.js'
 import {runArchive} from '../../ops/archive.js'
@@ -17,6 +18,7 @@ export default class ArchiveRun extends WichainCommand<typeof ArchiveRun> {
     '<%= config.bin %> archive run --home ./net/node0 --chain wi-prov --below 120000',
   ]
   static flags = {
+    ...signingFlags(),
     home: homeFlag({required: true}),
     chain: chainFlag(),
     below: Flags.integer({description: 'archive every height below this one (1..head height)', required: true, min: 1}),
@@ -25,7 +27,7 @@ export default class ArchiveRun extends WichainCommand<typeof ArchiveRun> {
   protected async execute(): Promise<Result> {
     const progress = createProgress('archive', {json: this.jsonEnabled(), unit: 'blocks'})
     try {
-      return await runArchive({home: this.flags.home, chainId: this.flags.chain, below: this.flags.below, progress})
+      return await runArchive({home: this.flags.home, chainId: this.flags.chain, below: this.flags.below, progress, signer: clientSignerFor(this.flags)})
     } finally {
       progress.stop()
     }

@@ -1,14 +1,14 @@
 import {Args} from '@oclif/core'
 import {WichainError} from '../../core/errors.js'
 import {WichainCommand} from '../../cli/base.js'
-import {clientFor} from '../../cli/context.js'
+import {clientFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag, rpcFlag} from '../../cli/flags.js'
 
 export default class BlockGet extends WichainCommand<typeof BlockGet> {
   static summary = 'Show a block header, its tx hashes and its commit certificate'
   static examples = ['<%= config.bin %> block get latest --home ./net/node0 --json', '<%= config.bin %> block get 12 --rpc http://127.0.0.1:26600']
   static args = {which: Args.string({description: 'height, "latest", or a block hash', required: true})}
-  static flags = {rpc: rpcFlag(), home: homeFlag(), chain: chainFlag()}
+  static flags = {rpc: rpcFlag(), home: homeFlag(), chain: chainFlag(), ...signingFlags()}
 
   protected async execute() {
     const which = this.args.which

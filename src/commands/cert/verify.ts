@@ -3,7 +3,7 @@ import {verifyTxCertificate} from '../../core/chain/tx-certificate.js'
 import {WichainError} from '../../core/errors.js'
 import {homePath, readGenesisFile} from '../../core/node/home.js'
 import {WichainCommand} from '../../cli/base.js'
-import {clientFor, readInputFile} from '../../cli/context.js'
+import {clientFor, readInputFile, signingFlags} from '../../cli/context.js'
 import {homeFlag} from '../../cli/flags.js'
 
 export default class CertVerify extends WichainCommand<typeof CertVerify> {
@@ -19,6 +19,7 @@ export default class CertVerify extends WichainCommand<typeof CertVerify> {
   ]
   static args = {file: Args.string({description: 'certificate file from `tx proof`', required: true})}
   static flags = {
+    ...signingFlags(),
     genesis: Flags.string({description: 'genesis file of the chain'}),
     home: homeFlag(),
     rpc: Flags.string({description: 'JSON-RPC URL of a running node that verifies it against its own headers', exclusive: ['genesis', 'home']}),
@@ -35,7 +36,7 @@ export default class CertVerify extends WichainCommand<typeof CertVerify> {
       throw new WichainError('VERIFICATION_FAILED', `${this.args.file} is not JSON`)
     }
     const check = genesisPath === undefined
-      ? await clientFor({rpc: this.flags.rpc}).checkTxCertificate(document)
+      ? await clientFor({rpc: this.flags.rpc, key: this.flags.key, 'password-file': this.flags['password-file']}).checkTxCertificate(document)
       : verifyTxCertificate(document, readGenesisFile(genesisPath))
     if (!check.valid) throw new WichainError('VERIFICATION_FAILED', `certificate is invalid: ${check.reason}`, {...check})
     return check

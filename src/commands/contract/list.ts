@@ -1,5 +1,5 @@
 import {WichainCommand} from '../../cli/base.js'
-import {clientFor} from '../../cli/context.js'
+import {clientFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag, rpcFlag} from '../../cli/flags.js'
 import {renderTable} from '../../cli/output.js'
 
@@ -15,7 +15,7 @@ const PAGES_MAX = 8
 export default class ContractList extends WichainCommand<typeof ContractList> {
   static summary = 'List the user contracts of a chain: name, version, status, calls, failures, gas'
   static examples = ['<%= config.bin %> contract list --rpc http://127.0.0.1:26600 --json']
-  static flags = {rpc: rpcFlag(), home: homeFlag(), chain: chainFlag()}
+  static flags = {rpc: rpcFlag(), home: homeFlag(), chain: chainFlag(), ...signingFlags()}
 
   protected async execute(): Promise<{contracts: Entry[]}> {
     const client = clientFor(this.flags)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {WichainCommand} from '../../cli/base.js'
 import {argsFlag, nameFlag, parseJsonFlag} from '../../cli/contract.js'
-import {clientFor} from '../../cli/context.js'
+import {clientFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag, rpcFlag} from '../../cli/flags.js'
 
 export default class ContractQuery extends WichainCommand<typeof ContractQuery> {
@@ -9,6 +9,7 @@ export default class ContractQuery extends WichainCommand<typeof ContractQuery> 
   static description = 'Works on frozen and destroyed contracts too: their state stays readable.'
   static examples = [`<%= config.bin %> contract query --rpc http://127.0.0.1:26600 --name counter --method get --json`]
   static flags = {
+    ...signingFlags(),
     rpc: rpcFlag(),
     home: homeFlag(),
     chain: chainFlag(),

@@ -1,5 +1,5 @@
 import {WichainCommand} from '../../cli/base.js'
-import {clientFor} from '../../cli/context.js'
+import {clientFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag, rpcFlag} from '../../cli/flags.js'
 import {renderTable} from '../../cli/output.js'
 
@@ -13,7 +13,7 @@ interface Member {
 export default class NodeList extends WichainCommand<typeof NodeList> {
   static summary = 'List the chain\'s node set (validators and observers) as the head block left it'
   static examples = ['<%= config.bin %> node list --rpc http://127.0.0.1:26600 --json']
-  static flags = {rpc: rpcFlag(), home: homeFlag(), chain: chainFlag()}
+  static flags = {rpc: rpcFlag(), home: homeFlag(), chain: chainFlag(), ...signingFlags()}
 
   protected async execute(): Promise<{members: Member[]}> {
     const {result} = await clientFor(this.flags).query('nodes', 'list', {})

@@ -1,5 +1,5 @@
 import {WichainCommand} from '../../cli/base.js'
-import {clientFor} from '../../cli/context.js'
+import {clientFor, signingFlags} from '../../cli/context.js'
 import {homeFlag, rpcFlag} from '../../cli/flags.js'
 import {renderTable} from '../../cli/output.js'
 import {ERROR_CODES, WichainError} from '../../core/errors.js'
@@ -80,7 +80,7 @@ export default class NodeStatus extends WichainCommand<typeof NodeStatus> {
   static summary = 'Show a node\'s status: chains, heights, consensus, peers, mempool, commits, disk, contracts'
   static description = 'Exit 0 when the node runs and no chain is halted, or when it is stopped cleanly. Exit 6 when a chain is halted on a fault (the status shows why), when the node crashed (a stale pid file or a recorded abnormal exit: running false, crashed true, lastExit), or when its process runs but does not answer.'
   static examples = ['<%= config.bin %> node status --home ./net/node0 --json', '<%= config.bin %> node status --rpc http://127.0.0.1:26600']
-  static flags = {home: homeFlag(), rpc: rpcFlag()}
+  static flags = {home: homeFlag(), rpc: rpcFlag(), ...signingFlags()}
 
   protected async execute(): Promise<Status> {
     let status: Status

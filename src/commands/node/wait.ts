@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {WichainCommand} from '../../cli/base.js'
-import {clientFor} from '../../cli/context.js'
+import {clientFor, clientSignerFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag, rpcFlag} from '../../cli/flags.js'
 import {createProgress} from '../../cli/progress.js'
 import {WichainError} from '../../core/errors.js'
@@ -26,6 +26,7 @@ export default class NodeWait extends WichainCommand<typeof NodeWait> {
     '<%= config.bin %> node wait --rpc http://127.0.0.1:26604 --height 1200',
   ]
   static flags = {
+    ...signingFlags(),
     home: homeFlag(),
     rpc: rpcFlag(),
     chain: chainFlag(),
@@ -41,7 +42,7 @@ export default class NodeWait extends WichainCommand<typeof NodeWait> {
     const chainHeight = async (of: WichainClient): Promise<number> => (await of.chainStatus(flags.chain)).height
     const target = async (): Promise<number> => {
       if (flags.height !== undefined) return flags.height
-      if (flags.peer !== undefined) return Math.max(...(await Promise.all(flags.peer.map((url) => chainHeight(new WichainClient(url))))))
+      if (flags.peer !== undefined) return Math.max(...(await Promise.all(flags.peer.map((url) => chainHeight(new WichainClient(url, {signer: clientSignerFor(flags)}))))))
       // The heights the node's own peers reported to it (node status peerList).
       const status = (await client.status()) as {chains: Array<{chainId: string; height: number; peerList?: Array<{height?: number}>}>}
       const chain = status.chains.find((entry) => flags.chain === undefined || entry.chainId === flags.chain) ?? status.chains[0]

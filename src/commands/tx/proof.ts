@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {writeFileSync} from 'node:fs'
 import {WichainCommand} from '../../cli/base.js'
-import {clientFor} from '../../cli/context.js'
+import {clientFor, signingFlags} from '../../cli/context.js'
 import {chainFlag, homeFlag, rpcFlag} from '../../cli/flags.js'
 
 export default class TxProof extends WichainCommand<typeof TxProof> {
@@ -10,6 +10,7 @@ export default class TxProof extends WichainCommand<typeof TxProof> {
   static examples = ['<%= config.bin %> tx proof 9f2c…e1 --rpc http://127.0.0.1:26600 --out inj-001.cert.json']
   static args = {hash: Args.string({description: 'tx hash (hex)', required: true})}
   static flags = {
+    ...signingFlags(),
     rpc: rpcFlag(),
     home: homeFlag(),
     chain: chainFlag(),

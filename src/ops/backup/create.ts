@@ -141,7 +141,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
       resource: 'backup.create',
     })
   }
-  const source = await openBlockSource(home, config.chainId, nodeId, options.logger ?? nullLogger)
+  const source = await openBlockSource(home, config.chainId, nodeId, options.logger ?? nullLogger, options.signer)
   let staging: Staging | undefined
   try {
     if (source.genesisHash !== genesisHash) throw new WichainError('CORRUPT_DATA', `the node's chain does not start from ${home}/genesis.json`)

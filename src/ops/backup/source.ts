@@ -13,6 +13,7 @@ import {chainDataPath, readNodeConfig, rpcUrl} from '../../core/node/home.js'
 import {encodeBlock, type Block} from '../../core/types/block.js'
 import {encodeCertificate} from '../../core/types/certificate.js'
 import {WichainClient} from '../../sdk/client.js'
+import type {Signer} from '../../core/crypto/index.js'
 import {runningPid} from '../process.js'
 import type {SegmentRecord} from './format.js'
 
@@ -47,8 +48,8 @@ class RpcSource implements BlockSource {
     readonly head: {height: number; hash: string},
   ) {}
 
-  static async open(home: string, chainId: string, nodeId: string): Promise<RpcSource> {
-    const client = new WichainClient(rpcUrl(readNodeConfig(home).rpc), {chainId, timeoutMs: 60_000})
+  static async open(home: string, chainId: string, nodeId: string, signer?: Signer): Promise<RpcSource> {
+    const client = new WichainClient(rpcUrl(readNodeConfig(home).rpc), {chainId, timeoutMs: 60_000, signer})
     const node = await client.status()
     if (node.nodeId !== nodeId) {
       throw new WichainError('INVALID_ARGUMENT', `the node answering at ${client.url} is not the node of ${home} (its key differs)`)
@@ -128,12 +129,13 @@ class LedgerSource implements BlockSource {
  * one); the ledger otherwise. `nodeId` (hex public key of the home's node key) makes sure the RPC
  * that answers is this home's node.
  */
-export async function openBlockSource(home: string, chainId: string, nodeId: string, logger: Logger): Promise<BlockSource> {
-  if (runningPid(home) !== undefined) return RpcSource.open(home, chainId, nodeId)
+/** `signer`: the account reading a running node's blocks (its requests are signed: `backup.create`). */
+export async function openBlockSource(home: string, chainId: string, nodeId: string, logger: Logger, signer?: Signer): Promise<BlockSource> {
+  if (runningPid(home) !== undefined) return RpcSource.open(home, chainId, nodeId, signer)
   try {
     return await LedgerSource.open(chainDataPath(home, chainId), chainId, logger)
   } catch (error) {
-    if (error instanceof WichainError && error.code === 'NODE_RUNNING') return RpcSource.open(home, chainId, nodeId)
+    if (error instanceof WichainError && error.code === 'NODE_RUNNING') return RpcSource.open(home, chainId, nodeId, signer)
     throw error
   }
 }

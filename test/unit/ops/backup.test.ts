@@ -112,7 +112,7 @@ describe('ops/backup: full and incremental round trips', function () {
       const live = await createBackup({home: node.home, signer: node.signer(), clock, out: node.path('running.wbk')})
       expect(live.via).to.equal('rpc')
       expect(await contentOf(live.file)).to.deep.equal(await contentOf(stopped.file))
-      const client = new WichainClient(`http://127.0.0.1:${running.node.config.rpc.port}`)
+      const client = new WichainClient(`http://127.0.0.1:${running.node.config.rpc.port}`, {signer: node.signer()})
       const page = await client.committedBlocks(2, 3)
       expect(page.blocks.map((block) => block.height)).to.deep.equal([2, 3, 4])
       expect((await failure(client.committedBlocks(1, 65))).code).to.equal('INVALID_ARGUMENT')

@@ -237,7 +237,17 @@ function executeTx(env: ExecutionEnvironment, tx: Tx, block: {height: number; ti
 function invoke(env: ExecutionEnvironment, overlay: Overlay, context: CallContext, contract: string, methodName: string, args: unknown): unknown {
   const method = resolveMethod(env, contract, methodName)
   if (method.readOnly || method.selfAuthorizing === true) throw new WichainError('INVALID_ARGUMENT', `${contract}.${methodName} cannot be a proposal's action`)
-  return method.run(contractState(contract, overlay), args, context)
+  // All or nothing: an action that throws after writing leaves none of its writes (governance
+  // records the failure and goes on).
+  const nested = new Overlay((keyHex) => overlay.get(keyHex))
+  const nestedContext: CallContext = {
+    ...context,
+    consortium: new ConsortiumView(env.genesis!, (name, key) => nested.get(toHex(stateKey(name, key)))),
+    invoke: (next, nextMethod, nextArgs) => invoke(env, nested, nestedContext, next, nextMethod, nextArgs),
+  }
+  const result = method.run(contractState(contract, nested), args, nestedContext)
+  for (const [keyHex, value] of nested.entries) overlay.entries.set(keyHex, value)
+  return result
 }
 
 /**

@@ -39,8 +39,11 @@ export interface GenesisValidator {
   readonly name: string
   /** Hex of the 65-byte SM2 node public key. */
   readonly publicKey: string
-  /** The organisation running the node. */
-  readonly org: string
+  /**
+   * The organisation running the node. Absent in a version 1 genesis (its node set keeps the
+   * version 1 shape; the node is organisation org1's).
+   */
+  readonly org?: string
 }
 
 export interface GenesisAccount {
@@ -153,7 +156,8 @@ export function parseGenesis(document: unknown): Genesis {
   }
   const validators = document.validators.map((entry, index): GenesisValidator => {
     if (!isRecord(entry) || !isName(entry.name)) fail(`validators[${index}] malformed (name must be 1..${GENESIS_NAME_LENGTH_MAX} characters)`)
-    return Object.freeze({name: entry.name, publicKey: parsePublicKey(entry.publicKey, `validators[${index}].publicKey`), org: orgOf(entry.org, `validators[${index}].org`)})
+    const validator = {name: entry.name, publicKey: parsePublicKey(entry.publicKey, `validators[${index}].publicKey`)}
+    return Object.freeze(version === 1 ? validator : {...validator, org: orgOf(entry.org, `validators[${index}].org`)})
   })
   if (new Set(validators.map((v) => v.publicKey)).size !== validators.length) fail('duplicate validator key')
   if (!Array.isArray(document.accounts) || document.accounts.length > 10_000) fail('accounts must be a list')

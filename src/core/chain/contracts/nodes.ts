@@ -41,6 +41,8 @@ export interface NodeMember {
   readonly address: string
   /** Present (only ever true) while an org admin has disabled it: not a validator, may not connect. */
   readonly disabled?: true
+  /** The organisation running it (version 2 chains; absent on version 1 chains). */
+  readonly org?: string
 }
 
 function readPublicKey(args: Args): string {
@@ -71,6 +73,11 @@ function readName(value: unknown): string {
   return value
 }
 
+function readNodeOrg(value: unknown, isActive: (id: string) => boolean): string {
+  if (typeof value !== 'string' || !isActive(value)) throw new WichainError('INVALID_ARGUMENT', 'nodes: org must name an active organisation (the one running the node)')
+  return value
+}
+
 function readRole(value: unknown): NodeRole {
   const role = value ?? 'validator'
   if (!NODE_ROLES.includes(role as NodeRole)) throw new WichainError('INVALID_ARGUMENT', `nodes: role must be ${NODE_ROLES.join(' or ')}`)
@@ -79,16 +86,18 @@ function readRole(value: unknown): NodeRole {
 
 const MEMBER_KEYS = ['publicKey', 'name', 'role', 'address'] as const
 
-/** `disabled` is stored only when true, so members stored before it existed decode unchanged. */
+/** `disabled` (only when true) and `org` (version 2) are stored only when present, so older members decode unchanged. */
 function decodeMember(value: unknown): NodeMember {
-  const flagged = typeof value === 'object' && value !== null && Object.hasOwn(value, 'disabled')
-  const fields = readRecord(value, 'node member', flagged ? [...MEMBER_KEYS, 'disabled'] : MEMBER_KEYS)
+  const has = (key: string): boolean => typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+  const flagged = has('disabled')
+  const fields = readRecord(value, 'node member', [...MEMBER_KEYS, ...(flagged ? ['disabled'] : []), ...(has('org') ? ['org'] : [])])
   if (flagged && fields.disabled !== true) throw new WichainError('DECODE_ERROR', 'node member: disabled must be true when present')
   const member = {
     publicKey: readString(fields.publicKey, 'publicKey', 130),
     name: readString(fields.name, 'name', NODES_LIMITS.nameLengthMax),
     role: readEnum(fields.role, 'role', NODE_ROLES),
     address: readString(fields.address, 'address', NODES_LIMITS.addressLengthMax),
+    ...(fields.org === undefined ? {} : {org: readString(fields.org, 'org', 64)}),
   }
   return flagged ? {...member, disabled: true} : member
 }
@@ -97,7 +106,10 @@ function decodeMember(value: unknown): NodeMember {
 export function readMembers(state: Pick<ContractState, 'get'>, genesisValidators: readonly GenesisValidator[]): readonly NodeMember[] {
   const bytes = state.get(MEMBERS_KEY)
   if (bytes === undefined) {
-    return genesisValidators.map((validator) => ({publicKey: validator.publicKey.toLowerCase(), name: validator.name, role: 'validator' as const, address: ''}))
+    return genesisValidators.map((validator) => ({
+      publicKey: validator.publicKey.toLowerCase(), name: validator.name, role: 'validator' as const, address: '',
+      ...(validator.org === undefined ? {} : {org: validator.org}),
+    }))
   }
   return readArray(decodeCanonical(bytes, 'node members'), 'node members', NODES_LIMITS.membersMax).map(decodeMember)
 }
@@ -131,8 +143,8 @@ function setDisabled(state: ContractState, genesisValidators: readonly GenesisVa
   if ((target.disabled === true) === disabled) {
     throw new WichainError('ALREADY_EXISTS', `nodes: ${target.name} (${publicKey.slice(0, 16)}…) is already ${disabled ? 'disabled' : 'enabled'}`)
   }
-  const {publicKey: key, name, role, address} = target
-  const changed: NodeMember = disabled ? {publicKey: key, name, role, address, disabled: true} : {publicKey: key, name, role, address}
+  const {disabled: _flag, ...record} = target
+  const changed: NodeMember = disabled ? {...record, disabled: true} : record
   const next = members.map((member) => (member === target ? changed : member))
   if (validatorsOf(next).length === 0) throw new WichainError('INVALID_ARGUMENT', 'nodes: cannot disable the last enabled validator')
   store(state, next)
@@ -148,13 +160,16 @@ function memberMethods(genesisValidators: readonly GenesisValidator[]): SystemCo
       add: {
         readOnly: false,
         roles: ['orgadmin'],
-        run(state, rawArgs) {
-          const args = argsObject(NODES_CONTRACT_NAME, rawArgs, ['publicKey', 'name', 'role', 'address'])
+        run(state, rawArgs, context) {
+          // Version 2 chains: every node belongs to an active organisation.
+          const consortium = context.consortium
+          const args = argsObject(NODES_CONTRACT_NAME, rawArgs, ['publicKey', 'name', 'role', 'address', ...(consortium === undefined ? [] : ['org'])])
           const member: NodeMember = {
             publicKey: readPublicKey(args),
             name: readName(args.name),
             role: readRole(args.role),
             address: readAddress(args.address),
+            ...(consortium === undefined ? {} : {org: readNodeOrg(args.org, (id) => consortium.org(id)?.status === 'active')}),
           }
           const members = readMembers(state, genesisValidators)
           if (members.some((existing) => existing.publicKey === member.publicKey)) {

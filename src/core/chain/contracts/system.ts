@@ -14,9 +14,17 @@ import {createNodesContract} from './nodes.js'
 import {accountsContract} from '../consortium/accounts-contract.js'
 import {orgsContract} from '../consortium/orgs-contract.js'
 import {policyContract} from '../consortium/policy-contract.js'
+import {createGovernanceContract} from '../governance/contract.js'
 
 export function systemContractsOf(genesis: Genesis): ReadonlyMap<string, SystemContract> {
   const common = [contractManager, evidenceContract, createNodesContract(genesis.validators)]
-  const perVersion = genesis.version === 1 ? [createAccountsContract(genesis.accounts)] : [orgsContract, accountsContract, policyContract]
-  return new Map([...common, ...perVersion].map((contract) => [contract.name, contract]))
+  if (genesis.version === 1) return byName([...common, createAccountsContract(genesis.accounts)])
+  const contracts = new Map<string, SystemContract>()
+  // Governance resolves a proposal's action over the same map it lives in.
+  for (const contract of [...common, orgsContract, accountsContract, policyContract, createGovernanceContract((name) => contracts.get(name))]) contracts.set(contract.name, contract)
+  return contracts
+}
+
+function byName(contracts: readonly SystemContract[]): ReadonlyMap<string, SystemContract> {
+  return new Map(contracts.map((contract) => [contract.name, contract]))
 }

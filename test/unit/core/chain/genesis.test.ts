@@ -25,7 +25,7 @@ describe('core/chain/genesis', () => {
       expect(genesis.chainId).to.equal(CHAIN_ID)
       expect(genesis.consensus).to.equal('solo')
       expect(genesis.timestamp).to.equal(GENESIS_TIMESTAMP)
-      expect(genesis.validators).to.deep.equal([{name: 'node0', publicKey: toHex(network.validator.publicKey), org: 'org1'}])
+      expect(genesis.validators).to.deep.equal([{name: 'node0', publicKey: toHex(network.validator.publicKey)}])
       // A version 1 document: one organisation holds every account, each with its one role.
       expect(genesis.orgs).to.deep.equal([{id: 'org1', name: 'org1', encryptionKey: ''}])
       expect(genesis.accounts.map((account) => account.roles)).to.deep.equal([['orgadmin'], ['auditor'], ['user'], ['devops']])

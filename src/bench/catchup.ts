@@ -12,13 +12,13 @@ import {join} from 'node:path'
 import {fromHex} from '../core/bytes.js'
 import {parseGenesis} from '../core/chain/genesis.js'
 import {createSigner, readKeystoreFile} from '../core/crypto/index.js'
-import {WichainError} from '../core/errors.js'
+import {toWichainError, WichainError} from '../core/errors.js'
 import {decodeBlock} from '../core/types/block.js'
 import type {ConsensusKind} from '../core/types/certificate.js'
 import {createTx, type Tx} from '../core/types/tx.js'
 import {WichainClient} from '../sdk/client.js'
 import {initNetwork} from '../ops/network.js'
-import {startDetached, stopNode} from '../ops/process.js'
+import {runningPid, startDetached, stopNode} from '../ops/process.js'
 import {allCommitted, LOAD_BATCH_TXS, submitAll, type LoadCounters} from './load.js'
 
 export interface CatchupOptions {
@@ -112,11 +112,36 @@ export function catchupFigures(measured: CatchupMeasurements): CatchupFigures {
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const loadAverage = () => loadavg().map((value) => Number(value.toFixed(2)))
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+/**
+ * Polls `check` until it holds. A node that does not answer a poll (busy applying blocks, or just
+ * restarted behind a stale keep-alive socket) counts as "not yet", unless `alive()` says its
+ * process is gone.
+ */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, alive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new WichainError('TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`)
+  let lastError = ''
+  for (;;) {
+    try {
+      if (await check()) return
+    } catch (error) {
+      const code = (error as {code?: string}).code
+      if (code !== 'UNAVAILABLE' && code !== 'TIMEOUT') throw error
+      lastError = ` (last poll: ${(error as Error).message})`
+    }
+    if (!alive()) throw new WichainError('OPERATION_FAILED', `a node exited while waiting for ${what}`)
+    if (Date.now() > deadline) throw new WichainError('TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}${lastError}`)
     await delay(POLL_MS)
+  }
+}
+
+/** The node's chain status, or undefined when it did not answer this poll (busy, or a stale socket). */
+async function pollStatus(client: WichainClient): Promise<{height: number; mempool: {txs: number}} | undefined> {
+  try {
+    return (await client.chainStatus()) as unknown as {height: number; mempool: {txs: number}}
+  } catch (error) {
+    const code = (error as {code?: string}).code
+    if (code === 'UNAVAILABLE' || code === 'TIMEOUT') return undefined
+    throw error
   }
 }
 
@@ -141,13 +166,16 @@ async function gapBlocks(client: WichainClient, from: number, to: number): Promi
   return {bytes, txs}
 }
 
-/** Stops every node still running and removes the network, once, whichever way the run ends. */
-function cleaner(dir: string, homes: string[], progress: (message: string) => void): () => Promise<void> {
+/**
+ * Stops every node still running and removes the network, once, whichever way the run ends; a
+ * failed run (or WICHAIN_BENCH_KEEP) keeps the node homes and their logs.
+ */
+function cleaner(dir: string, homes: string[], progress: (message: string) => void): (keep: boolean) => Promise<void> {
   let done: Promise<void> | undefined
-  return () =>
+  return (keep) =>
     (done ??= (async () => {
       await Promise.all(homes.map((home) => stopNode(home, {force: true, timeoutMs: 10_000}).catch(() => undefined)))
-      if (process.env.WICHAIN_BENCH_KEEP === undefined) rmSync(dir, {recursive: true, force: true})
+      if (!keep && process.env.WICHAIN_BENCH_KEEP === undefined) rmSync(dir, {recursive: true, force: true})
       else progress(`kept ${dir}`)
     })())
 }
@@ -159,15 +187,20 @@ export async function benchCatchup(options: CatchupOptions): Promise<CatchupResu
   const homes: string[] = []
   const cleanup = cleaner(dir, homes, progress)
   // Nodes run detached in their own process groups: an interrupted bench stops them itself.
-  const onSignal = (signal: NodeJS.Signals) => void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+  const onSignal = (signal: NodeJS.Signals) => void cleanup(false).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
+  let failed = false
   try {
     return await run(options, dir, homes, progress)
+  } catch (error) {
+    failed = true
+    const failure = toWichainError(error)
+    throw new WichainError(failure.code, `${failure.message} (node homes and logs kept in ${dir})`, failure.details, {cause: error})
   } finally {
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
-    await cleanup()
+    await cleanup(failed)
   }
 }
 
@@ -218,7 +251,7 @@ async function run(options: CatchupOptions, dir: string, homes: string[], progre
   await stopNode(homes.at(-1)!, {force: true})
 
   progress(`node${options.nodes - 1} stopped at height ${fromHeight}; loading the others with ${txs.length} txs`)
-  const live = await buildGap(clients[0]!, urls.slice(0, -1), txs, counters, timeoutMs)
+  const live = await buildGap(clients[0]!, homes[0]!, urls.slice(0, -1), txs, params.mempoolTxsMax, counters, timeoutMs)
   const toHeight = live.toHeight
   const gap = await gapBlocks(clients[0]!, fromHeight, toHeight)
   const gapTxs = gap.txs.reduce((sum, count) => sum + count, 0)
@@ -228,8 +261,10 @@ async function run(options: CatchupOptions, dir: string, homes: string[], progre
   const started = performance.now()
   await startDetached(homes.at(-1)!)
   const readyMs = performance.now() - started
-  const heightAtReady = await height(lagging)
-  await waitUntil(async () => (await height(lagging)) >= toHeight, timeoutMs, `node${options.nodes - 1} to reach height ${toHeight}`)
+  let heightAtReady: number | undefined
+  const restarted = new WichainClient(lagging.url)
+  const reached = async () => (heightAtReady ??= await height(restarted)) >= toHeight || (await height(restarted)) >= toHeight
+  await waitUntil(reached, timeoutMs, `node${options.nodes - 1} to reach height ${toHeight}`, () => runningPid(homes.at(-1)!) !== undefined)
   const syncMs = performance.now() - started - readyMs
   progress(`node${options.nodes - 1} caught up`)
 
@@ -239,7 +274,7 @@ async function run(options: CatchupOptions, dir: string, homes: string[], progre
     blockTxs,
     txs: txs.length,
     gap: {fromHeight, toHeight, blocks: toHeight - fromHeight, fullBlocks: gap.txs.filter((count) => count === blockTxs).length, txs: gapTxs, bytes: gap.bytes.reduce((sum, size) => sum + size, 0)},
-    ...catchupFigures({blockBytes: gap.bytes, liveMs: live.ms, readyMs, syncMs, blocksBeforeReady: heightAtReady - fromHeight}),
+    ...catchupFigures({blockBytes: gap.bytes, liveMs: live.ms, readyMs, syncMs, blocksBeforeReady: (heightAtReady ?? fromHeight) - fromHeight}),
     signMs: Math.round(signMs),
     load: {...counters},
     loadAverage: {start: loadStart, end: loadAverage()},
@@ -247,15 +282,22 @@ async function run(options: CatchupOptions, dir: string, homes: string[], progre
 }
 
 /**
- * Submits every tx (a slice at a time) to the running nodes and waits for the last to commit on
- * `observer`. Live time: from the first submit until the observer's head reaches the gap's last
+ * Submits every tx (a slice at a time, while the mempool has room) to the running nodes and waits
+ * for the last to commit on `observer`. Live time: from the first submit until the observer's head reaches the gap's last
  * height (the time that height was first seen by polling).
  */
-async function buildGap(observer: WichainClient, urls: readonly string[], txs: readonly Tx[], counters: LoadCounters, timeoutMs: number): Promise<{toHeight: number; ms: number}> {
+async function buildGap(observer: WichainClient, observerHome: string, urls: readonly string[], txs: readonly Tx[], mempoolTxsMax: number, counters: LoadCounters, timeoutMs: number): Promise<{toHeight: number; ms: number}> {
   const started = performance.now()
   let submitted = false
+  const mempoolStatus = async () => (await pollStatus(observer))?.mempool.txs ?? mempoolTxsMax
+  const slice = Math.max(1, Math.min(SUBMIT_SLICE_TXS, Math.floor(mempoolTxsMax / 2)))
   const submitting = (async () => {
-    for (let offset = 0; offset < txs.length; offset += SUBMIT_SLICE_TXS) await submitAll(urls, txs.slice(offset, offset + SUBMIT_SLICE_TXS), counters)
+    for (let offset = 0; offset < txs.length; offset += slice) {
+      // A slice only when the mempool has room for it: txs refused for a full mempool are sent
+      // again and again, and decoding them would take CPU from the nodes being measured.
+      while ((await mempoolStatus()) + slice > mempoolTxsMax) await delay(POLL_MS)
+      await submitAll(urls, txs.slice(offset, offset + slice), counters)
+    }
     submitted = true
   })()
   let failure: unknown
@@ -266,7 +308,12 @@ async function buildGap(observer: WichainClient, urls: readonly string[], txs: r
   for (;;) {
     if (failure !== undefined) throw failure
     if (Date.now() > deadline) throw new WichainError('TIMEOUT', `the gap's txs did not commit within ${timeoutMs} ms`)
-    const status = (await observer.chainStatus()) as unknown as {height: number; mempool: {txs: number}}
+    const status = await pollStatus(observer)
+    if (status === undefined) {
+      if (runningPid(observerHome) === undefined) throw new WichainError('OPERATION_FAILED', `the observed node (${observer.url}) exited during the load`)
+      await delay(POLL_MS)
+      continue
+    }
     if (status.height > head) [head, headSeenAt] = [status.height, performance.now()]
     // Done when every tx was accepted, none is pending, and the last ones are committed.
     if (submitted && status.mempool.txs === 0 && (await allCommitted(observer.url, txs.slice(-LOAD_BATCH_TXS)))) break

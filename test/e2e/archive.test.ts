@@ -14,7 +14,7 @@ import {Ledger} from '../../src/core/ledger/index.js'
 import {directoryBytes} from '../../src/core/ledger/store.js'
 import {createTx, type Tx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
-import {ok, Sandbox, waitFor, wichain} from './harness.js'
+import {networkClient, ok, Sandbox, waitFor, wichain} from './harness.js'
 
 const TXS = 10_000
 const BATCH = 100
@@ -46,7 +46,7 @@ describe('e2e: archive (one-node solo chain with 10,000+ txs)', function () {
   it('fills a running node with 10,000 signed txs', async () => {
     const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '1', '--consensus', 'solo', '--chain-id', CHAIN_ID, '--base-port', '0'])
     rpc = init.nodes[0].rpc
-    client = new WichainClient(rpc)
+    client = networkClient(rpc, box.path('net'))
     await ok(['node', 'start', '--home', home, '--detach'])
     const signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
     const inFlight: Promise<number>[] = []

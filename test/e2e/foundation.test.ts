@@ -56,7 +56,7 @@ describe('e2e: foundation (one-node solo chain)', function () {
     expect(again.code).to.equal(7)
     expect(again.json.error.code).to.equal('ALREADY_EXISTS')
     expect(again.json.error.details.txHash).to.match(/^[0-9a-f]{64}$/)
-    const got = await ok(['tx', 'get', txHash, '--rpc', rpc])
+    const got = await ok(['tx', 'get', txHash, '--rpc', rpc, '--key', userKey])
     expect(got).to.include({txHash, status: 'ok', height: sent.height})
     expect(got.tx.args).to.deep.equal({key: 'INJ-2026-001', hash, meta: {type: 'injury-determination'}})
     const block = await ok(['block', 'get', 'latest', '--home', home])
@@ -74,7 +74,7 @@ describe('e2e: foundation (one-node solo chain)', function () {
   })
 
   it('exports a certificate that verifies offline, and rejects a tampered one', async () => {
-    const proof = await ok(['tx', 'proof', txHash, '--rpc', rpc, '--out', box.path('cert.json')])
+    const proof = await ok(['tx', 'proof', txHash, '--rpc', rpc, '--key', userKey, '--out', box.path('cert.json')])
     expect(proof.txHash).to.equal(txHash)
     const verified = await ok(['cert', 'verify', box.path('cert.json'), '--genesis', box.path('net', 'genesis.json')])
     expect(verified).to.include({valid: true, txHash, status: 'ok'})

@@ -1,12 +1,22 @@
 /**
  * End-to-end harness: runs the real `wichain` binary (bin/run.js over the built dist/) with
  * `--json`, in a temp directory, and stops every node it started (via their pid files).
+ *
+ * Reads and node operations need a signed request: CLI commands given `--home` inside a network
+ * laid out with `--plaintext` sign as its auditor by themselves; with `--rpc` pass `--key`. In-process
+ * clients take `networkClient(rpc, netDir)` (signs as the network's auditor) and raw requests
+ * `signedHeaders(...)`.
  */
 import {execFile} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {REQUEST_NONCE_BYTES, signRequest} from '../../src/core/authz/request.js'
+import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
+import {WichainClient, type ClientOptions} from '../../src/sdk/client.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const BIN = join(REPO, 'bin', 'run.js')
@@ -36,6 +46,23 @@ export function wichain(args: readonly string[], options: {cwd?: string; env?: N
       },
     )
   })
+}
+
+/** A plaintext network key of `chain init --out netDir` (`admin/<role>.json`, the first organisation's). */
+export function networkSigner(netDir: string, role: 'orgadmin' | 'auditor' | 'user' | 'devops' = 'auditor'): Signer {
+  return createSigner(readKeystoreFile(join(netDir, 'admin', `${role}.json`)))
+}
+
+/** A client of `rpc` that signs as the network's auditor (reads, metrics, archive, backup). */
+export function networkClient(rpc: string, netDir: string, options: ClientOptions = {}): WichainClient {
+  return new WichainClient(rpc, {signer: networkSigner(netDir), ...options})
+}
+
+/** Signature headers for one raw HTTP request to `url` (core/authz/request.ts). */
+export function signedHeaders(signer: Signer, method: string, url: string, body: string | Uint8Array = ''): Record<string, string> {
+  const target = new URL(url)
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body
+  return signRequest(signer, {method, path: target.pathname + target.search, host: target.host, body: bytes}, Date.now(), new Uint8Array(randomBytes(REQUEST_NONCE_BYTES)))
 }
 
 /** Like `wichain` but fails the test with the command's output unless it exits 0. */

@@ -4,7 +4,7 @@
  * `node status` tables.
  */
 import {expect} from 'chai'
-import {ok, Sandbox, wichain} from './harness.js'
+import {networkSigner, ok, Sandbox, signedHeaders, wichain} from './harness.js'
 
 describe('e2e: monitoring (metrics and node status)', function () {
   this.timeout(120_000)
@@ -20,13 +20,15 @@ describe('e2e: monitoring (metrics and node status)', function () {
   })
 
   it('serves the wichain metrics on GET /metrics of the RPC port', async () => {
-    const response = await fetch(`${rpc}/metrics`)
+    // Prometheus as an auditor would scrape it: a signed GET (unsigned is refused unless metrics.public).
+    expect((await fetch(`${rpc}/metrics`)).status).to.equal(403)
+    const response = await fetch(`${rpc}/metrics`, {headers: signedHeaders(networkSigner(box.path('net')), 'GET', `${rpc}/metrics`)})
     expect(response.status).to.equal(200)
     const text = await response.text()
     for (const name of ['wichain_node_info', 'wichain_chain_height', 'wichain_peers_connected', 'wichain_consensus_role', 'wichain_mempool_txs', 'wichain_commit_latency_seconds', 'wichain_ledger_disk_bytes', 'process_resident_memory_bytes']) {
       expect(text).to.match(new RegExp(`^# TYPE ${name} `, 'm'))
     }
-    const raw = await wichain(['node', 'metrics', '--rpc', rpc])
+    const raw = await wichain(['node', 'metrics', '--rpc', rpc, '--key', box.path('net', 'admin', 'auditor.json')])
     expect(raw.code).to.equal(0)
     expect(raw.stdout).to.match(/^wichain_chain_height\{chainId="wi-mon"\} 0$/m)
   })

@@ -11,7 +11,7 @@ import {RPC_ANSWER_BYTES_MAX} from '../../src/core/limits.js'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx, txToDocument, type Tx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
-import {ok, Sandbox} from './harness.js'
+import {networkClient, networkSigner, ok, Sandbox, signedHeaders} from './harness.js'
 
 describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
   this.timeout(120_000)
@@ -25,7 +25,7 @@ describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
     const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--chain-id', 'wi-rpc', '--base-port', '0', '--template', 'dev'])
     await ok(['node', 'start', '--home', box.path('net', 'node0'), '--detach'])
     url = init.nodes[0].rpc
-    client = new WichainClient(url)
+    client = networkClient(url, box.path('net'))
     signer = createSigner(await readKeystoreFile(box.path('net', 'admin', 'user.json')))
   })
 
@@ -47,7 +47,7 @@ describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
   }
 
   async function raw(body: string): Promise<{status: number; json: any}> {
-    const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body})
+    const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json', ...signedHeaders(networkSigner(box.path('net')), 'POST', url, body)}, body})
     return {status: response.status, json: await response.json()}
   }
 
@@ -107,10 +107,8 @@ describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
 
   it('refuses a 100k-deep id with 400 and a JSON body', async () => {
     const depth = 100_000
-    const response = await fetch(url, {
-      method: 'POST', headers: {'content-type': 'application/json'},
-      body: `{"jsonrpc":"2.0","id":${'['.repeat(depth)}${']'.repeat(depth)},"method":"node.status"}`,
-    })
+    const body = `{"jsonrpc":"2.0","id":${'['.repeat(depth)}${']'.repeat(depth)},"method":"node.status"}`
+    const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json', ...signedHeaders(networkSigner(box.path('net')), 'POST', url, body)}, body})
     expect(response.status).to.equal(400)
     const text = await response.text()
     expect(text.length).to.be.greaterThan(0)
@@ -134,7 +132,7 @@ describe('e2e: JSON-RPC refuses bad input with clear codes', function () {
     const body = JSON.stringify(Array.from({length: 100}, (_, id) => ({jsonrpc: '2.0', id, method: 'chain.blocks', params: {from: 1, count: 64}})))
     expect(body.length).to.be.below(10_000)
     const started = Date.now()
-    const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body, signal: AbortSignal.timeout(60_000)})
+    const response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json', ...signedHeaders(networkSigner(box.path('net')), 'POST', url, body)}, body, signal: AbortSignal.timeout(60_000)})
     const text = await response.text()
     const elapsedMs = Date.now() - started
     expect(response.status).to.equal(200)

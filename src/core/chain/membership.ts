@@ -24,6 +24,7 @@ import {decodeReceipt, encodeReceipt, type Receipt} from '../types/receipt.js'
 import {decodeTx, verifyTxSignature, type Tx} from '../types/tx.js'
 import {applyMembershipChange, createNodesContract, NODES_CHANGE_METHODS, NODES_CHANGES_PAGE_MAX, NODES_CONTRACT_NAME, readMembers, validatorsOf, type NodeMember} from './contracts/nodes.js'
 import type {Genesis} from './genesis.js'
+import {executedNodeAction} from './governance/node-change.js'
 
 export const MEMBERSHIP_LIMITS = Object.freeze({linksMax: 10_000, changesPerLinkMax: 10_000})
 
@@ -48,7 +49,9 @@ export interface MembershipSource {
   readonly ledger: Pick<Ledger, 'getBlock' | 'getReceipts' | 'getCertificate'>
 }
 
+/** A `nodes` change tx, or (version 2) a governance tx whose proposal executed one. */
 function isChange(tx: Tx, receipt: Receipt | undefined): boolean {
+  if (executedNodeAction(tx, receipt) !== undefined) return true
   return tx.body.contract === NODES_CONTRACT_NAME && NODES_CHANGE_METHODS.has(tx.body.method) && receipt?.status === 'ok'
 }
 
@@ -131,11 +134,16 @@ export function followMembershipLink(link: MembershipLink, members: readonly Nod
     const receipt = decodeReceipt(fromHex(change.receipt, 'membership receipt'))
     const where = `tx ${tx.hashHex.slice(0, 16)}…`
     if (tx.body.chainId !== genesis.chainId || !verifyTxSignature(tx)) fail(link.height, `${where} is not a signed tx of this chain`)
-    if (tx.body.contract !== NODES_CONTRACT_NAME || !NODES_CHANGE_METHODS.has(tx.body.method)) fail(link.height, `${where} is not a node-set change`)
-    const role = roles.get(tx.senderAddress)
-    const allowed = contract.methods[tx.body.method]?.roles
-    if (role === undefined || (allowed !== undefined && !allowed.includes(role))) fail(link.height, `${where} is not signed by an account the genesis allows to change the node set`)
     if (!bytesEqual(receipt.txHash, tx.hash) || receipt.status !== 'ok') fail(link.height, `${where} has no ok receipt`)
+    // Version 2: a proposal's votes were counted by the validators that certified this block;
+    // its receipt (proven below) says which change ran. Version 1: the sender's genesis role.
+    const governed = genesis.version === 2 ? executedNodeAction(tx, receipt) : undefined
+    const role = roles.get(tx.senderAddress)
+    if (governed === undefined) {
+      if (tx.body.contract !== NODES_CONTRACT_NAME || !NODES_CHANGE_METHODS.has(tx.body.method)) fail(link.height, `${where} is not a node-set change`)
+      const allowed = contract.methods[tx.body.method]?.roles
+      if (genesis.version === 1 && (role === undefined || (allowed !== undefined && !allowed.includes(role)))) fail(link.height, `${where} is not signed by an account the genesis allows to change the node set`)
+    }
     const {txProof, receiptProof} = change
     if (typeof txProof !== 'object' || typeof receiptProof !== 'object' || txProof === null || receiptProof === null) fail(link.height, `${where} has no proofs`)
     if (txProof.index !== receiptProof.index || !(txProof.index > lastIndex)) fail(link.height, 'changes are not in block order')
@@ -145,7 +153,8 @@ export function followMembershipLink(link: MembershipLink, members: readonly Nod
     lastIndex = txProof.index
     const context = {chainId: genesis.chainId, height: header.height, blockTime: header.timestamp, txHash: tx.hashHex, sender: {address: tx.senderAddress, publicKey: toHex(tx.body.sender), role}}
     try {
-      next = applyMembershipChange(next, tx.body.method, JSON.parse(tx.body.args) as unknown, context)
+      const change = governed ?? {method: tx.body.method, args: JSON.parse(tx.body.args) as unknown}
+      next = applyMembershipChange(next, change.method, change.args, context, {certified: genesis.version === 2})
     } catch (error) {
       fail(link.height, `${where} does not replay: ${(error as Error).message}`)
     }

@@ -163,13 +163,15 @@ function memberMethods(genesisValidators: readonly GenesisValidator[]): SystemCo
         run(state, rawArgs, context) {
           // Version 2 chains: every node belongs to an active organisation.
           const consortium = context.consortium
-          const args = argsObject(NODES_CONTRACT_NAME, rawArgs, ['publicKey', 'name', 'role', 'address', ...(consortium === undefined ? [] : ['org'])])
+          const certified = (context as {certifiedReplay?: boolean}).certifiedReplay === true
+          const withOrg = consortium !== undefined || certified
+          const args = argsObject(NODES_CONTRACT_NAME, rawArgs, ['publicKey', 'name', 'role', 'address', ...(withOrg ? ['org'] : [])])
           const member: NodeMember = {
             publicKey: readPublicKey(args),
             name: readName(args.name),
             role: readRole(args.role),
             address: readAddress(args.address),
-            ...(consortium === undefined ? {} : {org: readNodeOrg(args.org, (id) => consortium.org(id)?.status === 'active')}),
+            ...(withOrg ? {org: readNodeOrg(args.org, (id) => certified || consortium?.org(id)?.status === 'active')} : {}),
           }
           const members = readMembers(state, genesisValidators)
           if (members.some((existing) => existing.publicKey === member.publicKey)) {
@@ -273,13 +275,17 @@ const changesMethod: ContractMethod = {
  * contract's own method run over a scratch state holding `members`, so an offline verifier
  * replays exactly what the chain executed. Throws what the method throws.
  */
-export function applyMembershipChange(members: readonly NodeMember[], method: string, args: unknown, context: CallContext): readonly NodeMember[] {
+/**
+ * `certified`: a version 2 change replayed offline from a certified block, where no consortium
+ * view exists: the node's organisation is taken as the validators accepted it.
+ */
+export function applyMembershipChange(members: readonly NodeMember[], method: string, args: unknown, context: CallContext, options: {certified?: boolean} = {}): readonly NodeMember[] {
   if (!NODES_CHANGE_METHODS.has(method)) throw new WichainError('INVALID_ARGUMENT', `nodes.${method} does not change the node set`)
   const scratch = new Map<string, Uint8Array>()
   const state: ContractState = {get: (key) => scratch.get(key), set: (key, value) => void scratch.set(key, value), delete: (key) => void scratch.delete(key)}
   store(state, members)
   const change = memberMethods([]).methods[method]
   if (change === undefined) throw new WichainError('INVALID_ARGUMENT', `nodes has no method ${method}`)
-  change.run(state, args, context)
+  change.run(state, args, options.certified === true ? {...context, certifiedReplay: true} as CallContext : context)
   return readMembers(state, [])
 }

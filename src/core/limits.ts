@@ -253,3 +253,18 @@ export const VERIFY_POOL_QUEUED_ITEMS_MAX = 65_536
 export const VERIFY_POOL_QUEUED_BYTES_MAX = 64 * MiB
 /** Ledger writes (block commits, meta writes) queued at once; more are refused (UNAVAILABLE). */
 export const LEDGER_WRITES_QUEUED_MAX = 1024
+
+// ── Governance (chain/governance: proposals and votes; chain/consortium) ─────────────────────
+
+/** Votes on one proposal (one per signer): far above any consortium's admin count. */
+export const PROPOSAL_VOTES_MAX = 256
+/** Proposals voting at once, chain-wide, and per proposer (a proposer cannot crowd out the rest). */
+export const PROPOSALS_OPEN_MAX = 256
+export const PROPOSALS_OPEN_PER_PROPOSER_MAX = 32
+/** An executed action's result kept in the proposal record (a longer one is replaced by a note). */
+export const PROPOSAL_RESULT_BYTES_MAX = 4 * KiB
+/** Blocks a proposal stays open at most (its expiry height is at most this far ahead). */
+export const PROPOSAL_EXPIRY_BLOCKS_MAX = 100_000
+/** Bytes of one vote in a proposal record, signature and evaluation entry included (an upper bound). */
+export const PROPOSAL_VOTE_BYTES_MAX = 1 * KiB
+

@@ -16,6 +16,8 @@ import {DEFAULT_PARAMS} from '../../../src/core/chain/genesis.js'
 import {VERIFY_POOL_QUEUED_BYTES_DEFAULT, VERIFY_POOL_QUEUED_ITEMS_DEFAULT} from '../../../src/core/crypto/verify-pool.js'
 import {LEDGER_LIMITS} from '../../../src/core/ledger/index.js'
 import {META_LIMITS} from '../../../src/core/ledger/meta.js'
+import {STATE_LIMITS} from '../../../src/core/ledger/state.js'
+import {GOVERNANCE_LIMITS} from '../../../src/core/chain/governance/records.js'
 import {SYNC_SERVICE_DEFAULTS} from '../../../src/core/net/sync.js'
 
 /** CBOR framing of an answer's outer map and array, generously. */
@@ -64,6 +66,14 @@ describe('core/limits: how the limits relate', () => {
     expect(RAFT_LIMITS_DEFAULTS.appendBytesMax).to.equal(L.RAFT_APPEND_BYTES_MAX)
     expect(Math.max(L.BLOCK_BYTES_MAX, L.RAFT_APPEND_BYTES_MAX + L.BLOCK_BYTES_MAX) + L.CONSENSUS_OVERHEAD_BYTES_MAX).to.be.below(L.MESSAGE_BYTES_MAX)
     expect(RAFT_LIMITS_DEFAULTS.messageBytesMax).to.be.at.most(L.MESSAGE_BYTES_MAX)
+  })
+
+  it('a proposal record at its limits (action args, every vote, the kept result) fits one state value', () => {
+    expect(GOVERNANCE_LIMITS.votesMax).to.equal(L.PROPOSAL_VOTES_MAX)
+    expect(GOVERNANCE_LIMITS.actionArgsBytesMax).to.equal(L.TX_ARGS_BYTES_MAX)
+    const recordBytes = L.TX_ARGS_BYTES_MAX + L.PROPOSAL_VOTES_MAX * L.PROPOSAL_VOTE_BYTES_MAX + L.PROPOSAL_RESULT_BYTES_MAX + 8 * 1024
+    expect(recordBytes).to.be.at.most(STATE_LIMITS.valueBytesMax)
+    expect(L.PROPOSALS_OPEN_PER_PROPOSER_MAX).to.be.at.most(L.PROPOSALS_OPEN_MAX)
   })
 
   it('the persisted Raft state (retained log, the unapplied window, one block) fits a meta value', () => {

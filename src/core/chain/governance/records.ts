@@ -8,6 +8,7 @@
  * of pending votes. Action args and the action's result are kept as JSON text (exactly what was
  * signed and what the action returned), so the record's canonical form never depends on floats.
  */
+import {PROPOSAL_EXPIRY_BLOCKS_MAX, PROPOSAL_RESULT_BYTES_MAX, PROPOSAL_VOTES_MAX, PROPOSALS_OPEN_MAX, PROPOSALS_OPEN_PER_PROPOSER_MAX} from '../../limits.js'
 import {decodeCanonical, encodeCanonical} from '../../codec/canonical.js'
 import {readArray, readEnum, readRecord, readString, readUint} from '../../codec/fields.js'
 import {parsePolicy, POLICY_LIMITS, type Policy} from '../../authz/policy.js'
@@ -24,18 +25,18 @@ export const GOVERNANCE_CONTRACT_NAME = 'governance'
  */
 export const GOVERNANCE_LIMITS = Object.freeze({
   /** Votes on one proposal (one per signer): far above any consortium's admin count. */
-  votesMax: 256,
+  votesMax: PROPOSAL_VOTES_MAX,
   /** Proposals voting at once, chain-wide, and per proposer. */
-  openMax: 256,
-  openPerProposerMax: 32,
+  openMax: PROPOSALS_OPEN_MAX,
+  openPerProposerMax: PROPOSALS_OPEN_PER_PROPOSER_MAX,
   /** An action's args as JSON text: what one tx may carry. */
   actionArgsBytesMax: TX_LIMITS.argsBytesMax,
   /** An executed action's result kept in the record (a longer one is replaced by a note). */
-  resultBytesMax: 4096,
+  resultBytesMax: PROPOSAL_RESULT_BYTES_MAX,
   errorMessageLengthMax: 1024,
   noteLengthMax: 256,
   expiryBlocksDefault: 1000,
-  expiryBlocksMax: 100_000,
+  expiryBlocksMax: PROPOSAL_EXPIRY_BLOCKS_MAX,
   /** Entries in one `list` answer, and records one `list` reads. */
   pageMax: 100,
   listScanMax: 10_000,

@@ -218,7 +218,7 @@ export class Node {
       halted: null,
       faults: {},
       queue: {depth: 0, bytes: 0, dropped: 0},
-      sync: {mode: 'headers' as const, ...soloSyncState(chain.head().height)},
+      sync: {mode: 'headers' as const, ...(this.followers.get(chain.chainId)?.syncState() ?? soloSyncState(chain.head().height))},
       peers: network.peerCount(),
       peerList: network.peers(),
       contracts: [],

@@ -132,7 +132,8 @@ export function directoryOf(node: Node, chainId: string | undefined): Consortium
 
 /**
  * Throws unless `caller` may use `resource` on the chain: UNAUTHORIZED naming the resource and
- * its policy, or, unsigned, saying how to sign. The node's own key may read its status and metrics.
+ * its policy, or, unsigned, saying how to sign (ACCOUNT_DISABLED for a disabled account). The
+ * node's own key may read its status and metrics.
  */
 export function authorizeCall(node: Node, resource: string | null, caller: VerifiedRequest | undefined, chainId: string | undefined): void {
   if (resource === null) return
@@ -140,5 +141,17 @@ export function authorizeCall(node: Node, resource: string | null, caller: Verif
     throw new WichainError('UNAUTHORIZED', `${resource} needs a signed request: pass --key FILE (or set WICHAIN_KEY) with an account allowed to ${resource}`, {resource, reason: 'unsigned'})
   }
   if (caller.publicKey === node.nodeId && NODE_KEY_RESOURCES.has(resource)) return
-  requireAuthorized(directoryOf(node, chainId), resource, caller.address)
+  const directory = directoryOf(node, chainId)
+  try {
+    requireAuthorized(directory, resource, caller.address)
+  } catch (error) {
+    // A disabled account is told so (as admission tells it for a tx), not that it lacks a role.
+    const disabled = directory.account(caller.address)?.disabled
+    if (disabled === undefined) throw error
+    throw new WichainError('ACCOUNT_DISABLED', `account ${caller.address} is disabled on chain "${directory.genesis.chainId}" since height ${disabled.height}: ${disabled.reason}`, {
+      address: caller.address,
+      height: disabled.height,
+      resource,
+    })
+  }
 }

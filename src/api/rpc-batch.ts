@@ -141,7 +141,7 @@ export async function answerOne(scope: AnswerScope, request: unknown): Promise<A
     authorize(scope, name, params as Record<string, unknown>)
   } catch (error) {
     const failure = toWichainError(error)
-    return errorAnswer(scope, id, failure, failure.code === 'UNAUTHORIZED' ? httpOf('UNAUTHORIZED') : 200)
+    return errorAnswer(scope, id, failure, failure.code === 'UNAUTHORIZED' || failure.code === 'ACCOUNT_DISABLED' ? httpOf(failure.code) : 200)
   }
   const run = async (): Promise<Answer> => {
     if (scope.bytesLeft <= 0) return exhausted(scope, id)

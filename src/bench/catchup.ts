@@ -240,7 +240,9 @@ async function run(options: CatchupOptions, dir: string, homes: string[], progre
   homes.push(...network.nodes.map((node) => node.home))
   await Promise.all(homes.map((home) => startDetached(home)))
   const urls = network.nodes.map((node) => node.rpc)
-  const clients = urls.map((url) => new WichainClient(url))
+  // Reads (status, blocks) need a signed request: the network's auditor.
+  const reader = createSigner(readKeystoreFile(network.admin.auditor.file))
+  const clients = urls.map((url) => new WichainClient(url, {signer: reader}))
   const lagging = clients.at(-1)!
   progress(`${options.nodes} ${options.consensus} nodes up; warming up with ${warmup.length} txs`)
   const counters: LoadCounters = {retries: 0, resent: 0}
@@ -262,7 +264,7 @@ async function run(options: CatchupOptions, dir: string, homes: string[], progre
   await startDetached(homes.at(-1)!)
   const readyMs = performance.now() - started
   let heightAtReady: number | undefined
-  const restarted = new WichainClient(lagging.url)
+  const restarted = new WichainClient(lagging.url, {signer: reader})
   const reached = async () => (heightAtReady ??= await height(restarted)) >= toHeight || (await height(restarted)) >= toHeight
   await waitUntil(reached, timeoutMs, `node${options.nodes - 1} to reach height ${toHeight}`, () => runningPid(homes.at(-1)!) !== undefined)
   const syncMs = performance.now() - started - readyMs

@@ -131,7 +131,9 @@ export async function benchTps(options: TpsOptions): Promise<TpsResult> {
     const txs = Array.from({length: options.txs}, (_, index) =>
       createTx({chainId: 'wi-bench', contract: 'evidence', method: 'put', args: {key: `bench-${index}`, hash: 'ab'.repeat(32)}, expiry: 900}, signer),
     )
-    const clients = network.nodes.map((node) => new WichainClient(node.rpc))
+    // Reads (waits, status, blocks) need a signed request: the network's auditor.
+    const reader = createSigner(readKeystoreFile(network.admin.auditor.file))
+    const clients = network.nodes.map((node) => new WichainClient(node.rpc, {signer: reader}))
     // Warm-up outside the measured window: freshly started nodes still load and JIT-compile the
     // commit path, and a slow first height makes the first blocks large for the rest of a run.
     const warmup = Array.from({length: options.warmupTxs ?? WARMUP_TXS}, (_, index) =>

@@ -8,11 +8,10 @@ import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {createSigner, readKeystoreFile} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
-import {WichainClient} from '../../src/sdk/client.js'
 import {fromHex} from '../../src/core/bytes.js'
 import {decodeCertificate} from '../../src/core/types/certificate.js'
 import {createJoiningHome} from './joining-home.js'
-import {ok, Sandbox, waitFor, wichain} from './harness.js'
+import {networkClient, ok, Sandbox, waitFor, wichain} from './harness.js'
 
 describe('e2e: tx certificates across node-set changes', function () {
   this.timeout(120_000)
@@ -28,19 +27,19 @@ describe('e2e: tx certificates across node-set changes', function () {
     const joining = await createJoiningHome(homes[0]!, box.path('net', 'node4'), 'node4')
     const added = await ok(['node', 'add', '--rpc', init.nodes[0].rpc, '--key', box.path('net', 'admin', 'orgadmin.json'), '--public-key', joining.publicKey, '--name', 'node4', '--address', joining.p2p])
     await ok(['node', 'start', '--home', box.path('net', 'node4'), '--detach'])
-    const newcomer = new WichainClient(joining.rpc)
+    const newcomer = networkClient(joining.rpc, box.path('net'))
     await waitFor(async () => (await newcomer.chainStatus()).height >= added.height, 60_000, 'node4 to sync')
 
     // Five validators, quorum four: with node3 stopped, no block commits without node4's vote.
     await ok(['node', 'stop', '--home', homes[3]!])
-    const client = new WichainClient(init.nodes[1].rpc)
+    const client = networkClient(init.nodes[1].rpc, box.path('net'))
     const signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
     const status = await client.chainStatus()
     const tx = createTx({chainId: 'wi-cert', contract: 'evidence', method: 'put', args: {key: 'after-add', hash: '7'.repeat(64)}, expiry: status.height + 500}, signer)
     expect((await client.sendTx(tx, 30_000)).status).to.equal('ok')
 
     const file = box.path('after-add.cert.json')
-    await ok(['tx', 'proof', tx.hashHex, '--rpc', init.nodes[1].rpc, '--out', file])
+    await ok(['tx', 'proof', tx.hashHex, '--key', box.path('net', 'admin', 'auditor.json'), '--rpc', init.nodes[1].rpc, '--out', file])
     const document = JSON.parse(readFileSync(file, 'utf8'))
     const signers = decodeCertificate(fromHex(document.certificate)).signatures.map((signature) => signature.signer)
     expect(signers).to.include(joining.publicKey)

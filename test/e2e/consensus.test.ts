@@ -8,8 +8,8 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
-import {WichainClient} from '../../src/sdk/client.js'
-import {ok, Sandbox, waitFor as waitUntil} from './harness.js'
+import type {WichainClient} from '../../src/sdk/client.js'
+import {networkClient, ok, Sandbox, waitFor as waitUntil} from './harness.js'
 
 for (const consensus of ['pbft', 'raft'] as const) describe(`e2e: 4-node ${consensus} network`, function () {
   this.timeout(300_000)
@@ -43,7 +43,7 @@ for (const consensus of ['pbft', 'raft'] as const) describe(`e2e: 4-node ${conse
 
   it('starts four nodes and commits on all of them', async () => {
     const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', consensus, '--chain-id', 'wi-pbft', '--base-port', '0', '--template', 'dev'])
-    clients = init.nodes.map((node: {rpc: string}) => new WichainClient(node.rpc))
+    clients = init.nodes.map((node: {rpc: string}) => networkClient(node.rpc, box.path('net')))
     signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
     await Promise.all(homes.map((home) => ok(['node', 'start', '--home', home, '--detach'])))
     const first = await send(0)

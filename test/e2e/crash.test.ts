@@ -6,8 +6,8 @@ import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {createSigner, readKeystoreFile} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
-import {WichainClient, type TxResult} from '../../src/sdk/client.js'
-import {ok, Sandbox} from './harness.js'
+import type {TxResult} from '../../src/sdk/client.js'
+import {networkClient, ok, Sandbox} from './harness.js'
 
 describe('e2e: kill -9 during commits loses nothing', function () {
   this.timeout(120_000)
@@ -18,7 +18,7 @@ describe('e2e: kill -9 during commits loses nothing', function () {
     const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--chain-id', 'wi-crash', '--base-port', '0', '--template', 'dev'])
     const home = box.path('net', 'node0')
     await ok(['node', 'start', '--home', home, '--detach'])
-    const client = new WichainClient(init.nodes[0].rpc)
+    const client = networkClient(init.nodes[0].rpc, box.path('net'))
     const signer = createSigner(await readKeystoreFile(box.path('net', 'admin', 'user.json')))
     const committed: TxResult[] = []
     let killed = false

@@ -15,8 +15,7 @@ import {join} from 'node:path'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {WichainError} from '../../src/core/errors.js'
 import {createTx} from '../../src/core/types/tx.js'
-import {WichainClient} from '../../src/sdk/client.js'
-import {ok, Sandbox, waitFor, wichain} from './harness.js'
+import {networkClient, networkSigner, ok, Sandbox, signedHeaders, waitFor, wichain} from './harness.js'
 
 const CHAIN_ID = 'wi-disk'
 const TMPFS_SIZE = '16m'
@@ -82,7 +81,7 @@ describe('e2e: a full disk halts the chain, refuses txs, and resumes with nothin
     // the client waiting for that tx hears CHAIN_HALTED (not a timeout).
     const {bavail, bsize} = statfsSync(dataDir)
     writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - SLACK_BYTES)))
-    const client = new WichainClient(rpc)
+    const client = networkClient(rpc, box.path('net'))
     const signer: Signer = createSigner(readKeystoreFile(userKey))
     const big = 'x'.repeat(3_800)
     let refused: WichainError | undefined
@@ -115,10 +114,10 @@ describe('e2e: a full disk halts the chain, refuses txs, and resumes with nothin
     const healthBody = (await health.json()) as {ok: boolean; halted: Array<{chainId: string; code: string}>}
     expect(healthBody.ok).to.equal(false)
     expect(healthBody.halted[0]).to.include({chainId: CHAIN_ID, code: 'STORAGE_ERROR'})
-    const metrics = await (await fetch(`${rpc}/metrics`)).text()
+    const metrics = await (await fetch(`${rpc}/metrics`, {headers: signedHeaders(networkSigner(box.path('net')), 'GET', `${rpc}/metrics`)})).text()
     expect(metrics).to.match(new RegExp(`wichain_chain_halted\\{chainId="${CHAIN_ID}"\\} 1`))
     expect(metrics).to.match(new RegExp(`wichain_chain_faults_total\\{chainId="${CHAIN_ID}",code="STORAGE_ERROR"\\} 1`))
-    const read = await ok(['tx', 'get', committed[0]!.txHash, '--rpc', rpc])
+    const read = await ok(['tx', 'get', committed[0]!.txHash, '--key', box.path('net', 'admin', 'auditor.json'), '--rpc', rpc])
     expect(read).to.include({status: 'ok', height: committed[0]!.height})
 
     // The log says it once; nothing repeats per tick.
@@ -146,7 +145,7 @@ describe('e2e: a full disk halts the chain, refuses txs, and resumes with nothin
       expect(got).to.include({txHash, status: 'ok', height})
     }
     const last = committed.at(-1)!
-    expect(await ok(['tx', 'get', last.txHash, '--rpc', rpc])).to.include({txHash: last.txHash, status: 'ok', height: last.height})
+    expect(await ok(['tx', 'get', last.txHash, '--key', box.path('net', 'admin', 'auditor.json'), '--rpc', rpc])).to.include({txHash: last.txHash, status: 'ok', height: last.height})
     expect(next.json.height).to.be.greaterThan(committed.at(-1)!.height)
   })
 })

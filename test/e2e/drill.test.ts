@@ -10,10 +10,10 @@ import {expect} from 'chai'
 import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
-import {WichainClient} from '../../src/sdk/client.js'
+import type {WichainClient} from '../../src/sdk/client.js'
 import {readPid} from '../../src/ops/process.js'
 import {tamper} from '../unit/ops/backup-fixture.js'
-import {ok, Sandbox, waitFor, wichain} from './harness.js'
+import {networkClient, ok, Sandbox, waitFor, wichain} from './harness.js'
 
 const CHAIN_ID = 'wi-drill'
 
@@ -55,7 +55,7 @@ describe('e2e: disaster drill — back up a running PBFT node, lose it, restore 
 
   it('restores node2 from full + incremental backups and loses no tx', async () => {
     const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', CHAIN_ID, '--base-port', '0', '--template', 'dev'])
-    const clients: WichainClient[] = init.nodes.map((node: {rpc: string}) => new WichainClient(node.rpc))
+    const clients: WichainClient[] = init.nodes.map((node: {rpc: string}) => networkClient(node.rpc, box.path('net')))
     await Promise.all(homes.map((home) => ok(['node', 'start', '--home', home, '--detach'])))
     const height = (index: number) => clients[index]!.chainStatus().then((status) => status.height)
     // Txs go to node0, node1 and node3 only: node2 is the one that will be lost.

@@ -9,9 +9,8 @@ import {readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {createSigner, readKeystoreFile} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
-import {WichainClient} from '../../src/sdk/client.js'
 import {createJoiningHome} from './joining-home.js'
-import {ok, Sandbox, waitFor, wichain} from './harness.js'
+import {networkClient, networkSigner, ok, Sandbox, signedHeaders, waitFor, wichain} from './harness.js'
 
 function directoryBytes(path: string): number {
   return readdirSync(path, {withFileTypes: true}).reduce((total, entry) => {
@@ -34,8 +33,8 @@ describe('e2e: header-only observer', function () {
     await ok(['node', 'add', '--rpc', init.nodes[0].rpc, '--key', box.path('net', 'admin', 'orgadmin.json'), '--public-key', observer.publicKey, '--name', 'watch', '--observer', '--address', observer.p2p])
     await ok(['node', 'start', '--home', home, '--detach'])
 
-    const full = new WichainClient(init.nodes[0].rpc)
-    const light = new WichainClient(observer.rpc)
+    const full = networkClient(init.nodes[0].rpc, box.path('net'))
+    const light = networkClient(observer.rpc, box.path('net'))
     const signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
     const expiry = (await full.chainStatus()).height + 500
     const txs = Array.from({length: 200}, (_, index) =>
@@ -54,16 +53,16 @@ describe('e2e: header-only observer', function () {
     const status = await ok(['node', 'status', '--home', home])
     expect(status.chains[0]).to.include({role: 'observer', height: (await light.chainStatus()).height})
     expect(status.chains[0].sync).to.include({mode: 'headers'})
-    const refused = await wichain(['tx', 'get', txs[0]!.hashHex, '--rpc', observer.rpc, '--json'])
+    const refused = await wichain(['tx', 'get', txs[0]!.hashHex, '--key', box.path('net', 'admin', 'auditor.json'), '--rpc', observer.rpc, '--json'])
     expect(refused.code).to.not.equal(0)
     expect(refused.stdout).to.match(/UNAVAILABLE/)
 
     const file = box.path('light.cert.json')
-    await ok(['tx', 'proof', txs[7]!.hashHex, '--rpc', init.nodes[0].rpc, '--out', file])
-    expect(await ok(['cert', 'verify', file, '--rpc', observer.rpc])).to.include({valid: true, txHash: txs[7]!.hashHex})
+    await ok(['tx', 'proof', txs[7]!.hashHex, '--key', box.path('net', 'admin', 'auditor.json'), '--rpc', init.nodes[0].rpc, '--out', file])
+    expect(await ok(['cert', 'verify', file, '--key', box.path('net', 'admin', 'auditor.json'), '--rpc', observer.rpc])).to.include({valid: true, txHash: txs[7]!.hashHex})
 
     // Monitoring works on a header-only node too (its headers come from its own store).
-    const metrics = await (await fetch(`${observer.rpc}/metrics`)).text()
+    const metrics = await (await fetch(`${observer.rpc}/metrics`, {headers: signedHeaders(networkSigner(box.path('net')), 'GET', `${observer.rpc}/metrics`)})).text()
     expect(metrics).to.match(/^wichain_chain_height\{chainId="[^"]+"\} [1-9]\d*$/m)
     expect(metrics).to.match(/^wichain_chain_head_timestamp_seconds\{/m)
 

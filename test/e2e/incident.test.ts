@@ -7,8 +7,8 @@
 import {expect} from 'chai'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx} from '../../src/core/types/tx.js'
-import {WichainClient} from '../../src/sdk/client.js'
-import {ok, Sandbox, waitFor, wichain} from './harness.js'
+import type {WichainClient} from '../../src/sdk/client.js'
+import {networkClient, ok, Sandbox, waitFor, wichain} from './harness.js'
 
 describe('e2e: incident response (account and node disable / enable)', function () {
   this.timeout(120_000)
@@ -37,7 +37,7 @@ describe('e2e: incident response (account and node disable / enable)', function 
 
   before(async () => {
     const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-incident', '--base-port', '0', '--template', 'dev'])
-    for (const node of init.nodes as Array<{rpc: string}>) clients.push(new WichainClient(node.rpc))
+    for (const node of init.nodes as Array<{rpc: string}>) clients.push(networkClient(node.rpc, box.path('net')))
     rpc = ['--rpc', init.nodes[0].rpc]
     user = createSigner(readKeystoreFile(userKey))
     await Promise.all([0, 1, 2, 3].map((index) => ok(['node', 'start', '--home', box.path('net', `node${index}`), '--detach'])))
@@ -46,7 +46,7 @@ describe('e2e: incident response (account and node disable / enable)', function 
   it('refuses a disabled account\'s txs with ACCOUNT_DISABLED until it is enabled again', async () => {
     const disabled = await ok(['account', 'disable', ...rpc, ...admin, '--address', user.address, '--reason', 'key leaked'])
     expect(disabled).to.deep.include({address: user.address, role: 'user', disabled: true})
-    expect((await ok(['account', 'status', ...rpc, '--address', user.address])).disabledAt).to.deep.include({reason: 'key leaked', height: disabled.height})
+    expect((await ok(['account', 'status', ...rpc, '--key', box.path('net', 'admin', 'auditor.json'), '--address', user.address])).disabledAt).to.deep.include({reason: 'key leaked', height: disabled.height})
     expect((await ok(['account', 'list', '--home', box.path('net', 'node1'), '--disabled'])).accounts.map((account: {address: string}) => account.address)).to.deep.equal([user.address])
 
     const refused = await sendAsUser()
@@ -66,7 +66,7 @@ describe('e2e: incident response (account and node disable / enable)', function 
     const disabled = await ok(['node', 'disable', ...rpc, ...admin, '--name', 'node3'])
     expect(disabled.member).to.deep.include({name: 'node3', disabled: true})
     expect(disabled.validators).to.equal(3)
-    const members = (await ok(['node', 'list', ...rpc])).members as Array<{name: string; disabled?: boolean}>
+    const members = (await ok(['node', 'list', ...rpc, '--key', box.path('net', 'admin', 'auditor.json')])).members as Array<{name: string; disabled?: boolean}>
     expect(members.find((member) => member.name === 'node3')).to.deep.include({disabled: true})
 
     await waitFor(async () => (await node3()).peers === 0, 20_000, 'node3 to lose every connection', async () => JSON.stringify((await node3()).peerList))

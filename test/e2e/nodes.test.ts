@@ -9,9 +9,9 @@ import {join} from 'node:path'
 import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import type {NodeConfig} from '../../src/core/node/home.js'
 import {createTx} from '../../src/core/types/tx.js'
-import {WichainClient} from '../../src/sdk/client.js'
+import type {WichainClient} from '../../src/sdk/client.js'
 import {freePort} from '../../src/ops/ports.js'
-import {ok, Sandbox, waitFor, wichain} from './harness.js'
+import {networkClient, ok, Sandbox, waitFor, wichain} from './harness.js'
 
 /** A new home joining the network of `template`: same genesis, a new key, every node as a peer. */
 async function createJoiningHome(template: string, home: string, name: string): Promise<{publicKey: string; p2p: string; rpc: string}> {
@@ -53,7 +53,7 @@ describe('e2e: node add / node remove on a PBFT network', function () {
   it('adds a fifth validator whose vote then commits blocks', async () => {
     const init = await ok(['chain', 'init', '--plaintext', '--out', box.path('net'), '--nodes', '4', '--consensus', 'pbft', '--chain-id', 'wi-nodes', '--base-port', '0', '--template', 'dev'])
     for (const node of init.nodes as Array<{rpc: string; nodeId: string}>) {
-      clients.push(new WichainClient(node.rpc))
+      clients.push(networkClient(node.rpc, box.path('net')))
       nodeIds.push(node.nodeId)
     }
     signer = createSigner(readKeystoreFile(box.path('net', 'admin', 'user.json')))
@@ -61,7 +61,7 @@ describe('e2e: node add / node remove on a PBFT network', function () {
     expect((await send(0)).status).to.equal('ok')
 
     const joining = await createJoiningHome(homes[0]!, homes[4]!, 'node4')
-    clients.push(new WichainClient(joining.rpc))
+    clients.push(networkClient(joining.rpc, box.path('net')))
     nodeIds.push(joining.publicKey)
     const rpc = ['--rpc', init.nodes[0].rpc]
     const refused = await wichain(['node', 'add', ...rpc, '--key', box.path('net', 'admin', 'user.json'), '--public-key', joining.publicKey, '--name', 'node4', '--json'])
@@ -69,7 +69,7 @@ describe('e2e: node add / node remove on a PBFT network', function () {
     expect(refused.stdout + refused.stderr).to.match(/UNAUTHORIZED/)
     const added = await ok(['node', 'add', ...rpc, ...admin, '--public-key', joining.publicKey, '--name', 'node4', '--address', joining.p2p])
     expect(added.added).to.deep.include({publicKey: joining.publicKey, role: 'validator'})
-    expect((await ok(['node', 'list', ...rpc])).members).to.have.length(5)
+    expect((await ok(['node', 'list', ...rpc, '--key', box.path('net', 'admin', 'auditor.json')])).members).to.have.length(5)
 
     await ok(['node', 'start', '--home', homes[4]!, '--detach'])
     await waitFor(async () => (await clients[4]!.chainStatus()).height >= added.height, 60_000, 'node4 to sync')
@@ -100,7 +100,7 @@ describe('e2e: node add / node remove on a PBFT network', function () {
     const added = await ok(['node', 'add', '--rpc', clients[0]!.url, ...admin, '--public-key', observer.publicKey, '--name', 'node5', '--observer', '--address', observer.p2p])
     expect(added.added).to.deep.include({publicKey: observer.publicKey, role: 'observer'})
     await ok(['node', 'start', '--home', home, '--detach'])
-    const client = new WichainClient(observer.rpc)
+    const client = networkClient(observer.rpc, box.path('net'))
     const committed = await send(0)
     expect(committed.status).to.equal('ok')
     await waitFor(async () => (await client.chainStatus()).height >= committed.height!, 60_000, 'the observer to sync')

@@ -69,7 +69,7 @@ export const DEFAULT_RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.
   // Node operations (L2 monitors, archives and backs up; L4 operates).
   'metrics.read': any('node', ['orgadmin', 'auditor', 'devops'], 'read node status and metrics'),
   'archive.run': any('node', ['auditor', 'devops'], 'archive old blocks, restore archived ones'),
-  'backup.create': any('node', ['auditor', 'devops'], 'take a backup (download the chain)'),
+  'backup.create': any('node', ['orgadmin', 'auditor', 'devops'], 'take a backup (download the chain)'),
   'node.admin': any('node', ['devops'], 'operate the node (block export, peers)'),
 })
 

@@ -1,24 +1,19 @@
 /**
  * Who may sign a backup: the one place that answers it, so restore and verify ask the same
- * question `backup create` is meant to be allowed by.
+ * question `backup create` is allowed by — the policy of resource `backup.create`.
  */
+import {decide} from '../../core/authz/authorize.js'
+import {ConsortiumView} from '../../core/chain/consortium/view.js'
 import type {Genesis} from '../../core/chain/genesis.js'
 
-/** The genesis roles that hold `backup.create` by default: L1 org admin, L2 auditor, L4 devops. */
-const BACKUP_ROLES: readonly string[] = ['orgadmin', 'auditor', 'devops']
-
 /**
- * Whether the account `address` may create backups of the chain that starts from `genesis`.
- *
- * For now: a genesis account holding the orgadmin, auditor or devops role. This is a stand-in
- * for the on-chain policy of resource `backup.create` (issue 10): the body will be replaced by the
- * policy lookup, keeping this one function and its signature, so callers do not change.
+ * Whether the account `address` may create backups of the chain that starts from `genesis`: the
+ * `backup.create` policy (by default ANY of orgadmin, auditor, devops) over the genesis
+ * consortium. Accounts created and policies set at run time live in the chain's state, which a
+ * backup is checked before it is replayed, so they are not seen here: a backup is signed by a
+ * genesis account.
  */
 export function backupSignerAllowed(genesis: Genesis, address: string): boolean {
-  const account = genesis.accounts.find((entry) => entry.address === address)
-  if (account === undefined) return false
-  // A version 1 genesis account has one `role`; a version 2 one a list of `roles`.
-  const fields = account as unknown as {role?: string; roles?: readonly string[]}
-  const roles = fields.roles ?? (fields.role === undefined ? [] : [fields.role])
-  return roles.some((role) => BACKUP_ROLES.includes(role))
+  const consortium = new ConsortiumView(genesis, () => undefined)
+  return decide(consortium, 'backup.create', [address]).verdict.satisfied
 }

@@ -19,11 +19,12 @@ export default class Up extends WichainCommand<typeof Up> {
     'chain-id': Flags.string({description: 'chain id (first run only)', default: 'wi-local'}),
     'base-port': Flags.integer({description: 'first port; 0 picks free ports (first run only)', default: 26600, min: 0, max: 65535}),
     template: Flags.string({description: 'chain template (first run only)', default: 'work-injury'}),
+    orgs: Flags.integer({description: 'organisations of the consortium (first run only; at most --nodes)', default: 2, min: 1, max: 16}),
   }
 
   protected async execute() {
     const flags = this.flags
-    const result = await up({dir: flags.dir, nodes: flags.nodes, consensus: flags.consensus as ConsensusKind, chainId: flags['chain-id'], basePort: flags['base-port'], template: flags.template})
+    const result = await up({dir: flags.dir, nodes: flags.nodes, consensus: flags.consensus as ConsensusKind, chainId: flags['chain-id'], basePort: flags['base-port'], template: flags.template, orgs: flags.orgs})
     if (result.created) this.warning(plaintextWarning(`the dev network's node and admin keys under ${result.dir}`))
     return result
   }
@@ -31,7 +32,8 @@ export default class Up extends WichainCommand<typeof Up> {
   protected render(result: Awaited<ReturnType<typeof up>>): void {
     this.log(`chain ${result.chainId} (${result.consensus}) is up in ${result.dir}`)
     this.log(renderTable(result.nodes.map(({name, rpc, p2p, pid}) => ({name, rpc, p2p, pid}))))
-    this.log(`admin keystores: ${Object.values(result.admin).join(', ')}`)
+    this.log(`admin keystores (org1): ${Object.values(result.admin).join(', ')}`)
+    if (result.orgs.length > 0) this.log(`organisations: ${result.orgs.map((org) => `${org.id} (${org.keys})`).join(', ')}`)
     this.log(`try: ${shellCommand()} tx send --rpc ${result.nodes[0]?.rpc} --key ${result.admin.user} --contract evidence --method put --args '{"key":"demo-1","hash":"${'ab'.repeat(32)}"}'`)
   }
 }

@@ -1,6 +1,6 @@
 /**
- * `wichain up` / `wichain down`: a local network on loopback for newcomers and tests. `up` is
- * idempotent: it initialises DIR when it holds no network yet, then starts every node that is not
+ * `wichain up` / `wichain down`: a local network on loopback for newcomers and tests: a consortium
+ * of two organisations (org1, org2; `--orgs`), nodes spread over them. `up` is idempotent: it initialises DIR when it holds no network yet, then starts every node that is not
  * running; `down` stops them all (and deletes DIR with `purge`).
  */
 import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
@@ -19,11 +19,14 @@ export function nodeHomes(dir: string): string[] {
     .map((name) => join(dir, name))
 }
 
-export async function up(options: {dir: string; nodes: number; consensus: ConsensusKind; chainId: string; basePort: number; template: string}) {
+export async function up(options: {dir: string; nodes: number; consensus: ConsensusKind; chainId: string; basePort: number; template: string; orgs?: number}) {
   const dir = resolve(options.dir)
   let created = false
   if (nodeHomes(dir).length === 0) {
-    await initNetwork({out: dir, nodes: options.nodes, consensus: options.consensus, chainId: options.chainId, basePort: options.basePort, template: options.template})
+    // A consortium of (by default) two organisations, so a newcomer meets organisations, policies
+    // and proposals from the start; one node can only be one organisation.
+    const orgs = Math.min(options.orgs ?? 2, options.nodes)
+    await initNetwork({out: dir, nodes: options.nodes, consensus: options.consensus, chainId: options.chainId, basePort: options.basePort, template: options.template, orgs})
     created = true
   }
   const homes = nodeHomes(dir)
@@ -38,7 +41,8 @@ export async function up(options: {dir: string; nodes: number; consensus: Consen
   )
   const genesis = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as {chainId: string; consensus: string}
   const admin = Object.fromEntries(['orgadmin', 'auditor', 'user', 'devops'].map((role) => [role, join(dir, 'admin', `${role}.json`)]))
-  return {dir, created, chainId: genesis.chainId, consensus: genesis.consensus, genesis: join(dir, 'genesis.json'), nodes, admin}
+  const orgs = existsSync(join(dir, 'orgs')) ? readdirSync(join(dir, 'orgs')).sort().map((id) => ({id, keys: join(dir, 'orgs', id)})) : []
+  return {dir, created, chainId: genesis.chainId, consensus: genesis.consensus, genesis: join(dir, 'genesis.json'), nodes, admin, orgs}
 }
 
 export async function down(options: {dir: string; purge: boolean}) {

@@ -12,6 +12,7 @@ describe('e2e: wichain up / down (the quickstart)', function () {
     const dir = box.path('local')
     const up = await ok(['up', '--dir', dir, '--base-port', '0'])
     expect(up).to.include({created: true, consensus: 'pbft'})
+    expect(up.orgs.map((org: {id: string}) => org.id), 'a consortium of two organisations').to.deep.equal(['org1', 'org2'])
     expect(up.nodes).to.have.length(4)
     const again = await ok(['up', '--dir', dir])
     expect(again.created).to.equal(false)

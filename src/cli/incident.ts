@@ -5,7 +5,8 @@
 import {Flags} from '@oclif/core'
 import {WichainError} from '../core/errors.js'
 import {clientFor} from './context.js'
-import {sendAndWait, sendFlags, type SendOptions} from './send.js'
+import {governedFlags} from './governance.js'
+import {sendFlags, type SendOptions} from './send.js'
 
 export interface AccountStatusJson {
   readonly address: string
@@ -21,16 +22,15 @@ export const addressFlag = Flags.custom<string>({description: 'account address (
 export function nodeTargetFlags() {
   return {
     ...sendFlags(),
+    ...governedFlags(),
     'public-key': Flags.string({description: 'hex of the node\'s 65-byte SM2 public key', exactlyOne: ['public-key', 'name']}),
     name: Flags.string({description: 'the node\'s name in `node list`', exactlyOne: ['public-key', 'name']}),
   }
 }
 
-/** Disable or enable a node through a committed `nodes` tx; by name, its key is read from `nodes.list` first. */
-export async function setNodeDisabled(flags: SendOptions & {'public-key'?: string; name?: string}, method: 'disable' | 'enable') {
-  const publicKey = flags['public-key'] ?? (await nodeKeyByName(flags, flags.name!))
-  const committed = await sendAndWait(flags, {contract: 'nodes', method, args: {publicKey}})
-  return {txHash: committed.txHash, height: committed.height, ...(committed.result as {member: object; validators: number})}
+/** The node's public key: --public-key, or by --name from `nodes.list`. */
+export async function nodeKeyOf(flags: SendOptions & {'public-key'?: string; name?: string}): Promise<string> {
+  return flags['public-key'] ?? (await nodeKeyByName(flags, flags.name!))
 }
 
 async function nodeKeyByName(flags: SendOptions, name: string): Promise<string> {
@@ -39,16 +39,4 @@ async function nodeKeyByName(flags: SendOptions, name: string): Promise<string> 
   if (matches.length === 0) throw new WichainError('NOT_FOUND', `no node named "${name}" in the chain's node set (see \`wichain node list\`)`)
   if (matches.length > 1) throw new WichainError('INVALID_ARGUMENT', `${matches.length} nodes are named "${name}"; give --public-key`)
   return matches[0]!.publicKey
-}
-
-/** One account as a table row. */
-export function accountRow(account: AccountStatusJson): Record<string, unknown> {
-  return {
-    address: account.address,
-    name: account.name,
-    role: account.role,
-    status: account.disabled ? 'disabled' : 'enabled',
-    since: account.disabledAt?.height ?? '',
-    reason: account.disabledAt?.reason ?? '',
-  }
 }

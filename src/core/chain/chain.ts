@@ -83,6 +83,7 @@ export class Chain extends ChainReads {
       tip: () => this.tipState,
       now: () => this.now(),
       rules: () => this.rules(),
+      params: () => this.params(),
       environment: () => this.environment(),
       restep: (from, bytes) => this.step(from, bytes),
     })
@@ -240,8 +241,9 @@ export class Chain extends ChainReads {
   private maybePropose(): void {
     const height = this.proposeHeight
     if (height === undefined || height !== this.head().height + 1 || this.mempool.size === 0) return
-    const batchFull = this.mempool.size >= this.genesis.params.blockTxsMax
-    if (!batchFull && this.now() - this.lastBlockTimeMs < this.genesis.params.blockIntervalMs) return
+    const params = this.params()
+    const batchFull = this.mempool.size >= params.blockTxsMax
+    if (!batchFull && this.now() - this.lastBlockTimeMs < params.blockIntervalMs) return
     const built = this.proposals.build(height)
     if (built === undefined) return
     this.proposeHeight = undefined

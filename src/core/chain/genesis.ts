@@ -224,7 +224,8 @@ export function genesisDocument(genesis: Genesis): Record<string, unknown> {
   }
 }
 
-function parseParams(value: unknown): ChainParams {
+/** Validates chain parameters (a genesis's, or the ones a `params.set` would make). */
+export function parseParams(value: unknown): ChainParams {
   if (!isRecord(value)) fail('params missing')
   const read = (name: keyof ChainParams, min: number, max: number): number => {
     const number = value[name]

@@ -19,7 +19,7 @@ import {decodeTx, type Tx} from '../types/tx.js'
 import {checkTxForBlock, type AdmissionRules} from './admission.js'
 import {executeBlock, type BlockExecution, type ExecutionEnvironment} from './executor.js'
 import {ExecutionFault} from './faults.js'
-import {blockGasMaxOf, type Genesis} from './genesis.js'
+import {blockGasMaxOf, type ChainParams, type Genesis} from './genesis.js'
 import type {Mempool} from './mempool.js'
 import {encodeCompactProposal, parsePayload, resolvePayload, type ParsedPayload} from './proposal.js'
 
@@ -44,6 +44,8 @@ export interface ProposalHost {
   /** State root and timestamp of the head block. */
   tip(): {stateRoot: Uint8Array; timestamp: number}
   now(): number
+  /** The chain parameters for the next block (genesis, or changed at run time). */
+  params(): ChainParams
   rules(): AdmissionRules
   environment(): ExecutionEnvironment
   /** Step a consensus message again: one parked for lack of txs, once they arrived. */
@@ -74,7 +76,7 @@ export class Proposals {
   build(height: number): {block: Block; payload: Uint8Array} | undefined {
     const {host} = this
     const rules = host.rules()
-    let txs = host.mempool.take(host.genesis.params.blockTxsMax, height, BLOCK_LIMITS.txBytesMax).filter((tx) => {
+    let txs = host.mempool.take(host.params().blockTxsMax, height, BLOCK_LIMITS.txBytesMax).filter((tx) => {
       try {
         checkTxForBlock(rules, tx, height, {verifySignature: false})
         return true
@@ -86,7 +88,7 @@ export class Proposals {
     if (txs.length === 0) return undefined
     // One timestamp for both: contracts see the block time the header records.
     const timestamp = Math.max(host.now(), host.tip().timestamp)
-    const execution = executeBlock(host.environment(), txs, {height, timestamp}, {gasMax: blockGasMaxOf(host.genesis.params)})
+    const execution = executeBlock(host.environment(), txs, {height, timestamp}, {gasMax: blockGasMaxOf(host.params())})
     // Txs past the block gas limit stay in the mempool for the next block.
     if (execution.included < txs.length) txs = txs.slice(0, execution.included)
     const block = this.assemble(height, host.head().hash, txs, execution, timestamp)
@@ -118,8 +120,9 @@ export class Proposals {
       if (!bytesEqual(header.prevHash, head.hash)) return invalid('does not extend our head')
       if (header.timestamp < host.tip().timestamp) return invalid('timestamp before its parent')
       const txBytes = block.txs.reduce((sum, tx) => sum + tx.bytes.length, 0)
-      if (block.txs.length > host.genesis.params.blockTxsMax || txBytes > BLOCK_LIMITS.txBytesMax) {
-        return invalid(`block of ${block.txs.length} txs and ${txBytes} tx bytes is above the limits (${host.genesis.params.blockTxsMax} txs, ${BLOCK_LIMITS.txBytesMax} bytes)`)
+      const blockTxsMax = host.params().blockTxsMax
+      if (block.txs.length > blockTxsMax || txBytes > BLOCK_LIMITS.txBytesMax) {
+        return invalid(`block of ${block.txs.length} txs and ${txBytes} tx bytes is above the limits (${blockTxsMax} txs, ${BLOCK_LIMITS.txBytesMax} bytes)`)
       }
       const rules = host.rules()
       const seen = new Set<string>()
@@ -130,7 +133,7 @@ export class Proposals {
         checkTxForBlock(rules, tx, height, {verifySignature: !host.mempool.has(tx.hashHex)})
       }
       const execution = executeBlock(host.environment(), block.txs, {height, timestamp: header.timestamp})
-      if (execution.gasUsed > blockGasMaxOf(host.genesis.params)) return invalid(`block gas ${execution.gasUsed} is above the limit`)
+      if (execution.gasUsed > blockGasMaxOf(host.params())) return invalid(`block gas ${execution.gasUsed} is above the limit`)
       const expected = this.assemble(height, head.hash, block.txs, execution, header.timestamp)
       if (!bytesEqual(expected.header.receiptRoot, header.receiptRoot)) return invalid('receipt root differs from our execution')
       if (!bytesEqual(expected.header.stateRoot, header.stateRoot)) return invalid('state root differs from our execution')
@@ -274,7 +277,7 @@ export class Proposals {
   private async fetchTxs(missing: readonly string[], peer: NodeId | undefined): Promise<void> {
     const answers = await this.host.fetchTxs!(missing, peer)
     const wanted = new Set(missing)
-    const fetchedMax = this.host.genesis.params.blockTxsMax * 2
+    const fetchedMax = this.host.params().blockTxsMax * 2
     for (const bytes of answers) {
       try {
         const tx = decodeTx(bytes)

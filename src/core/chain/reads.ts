@@ -21,7 +21,8 @@ import {NODES_CONTRACT_NAME, validatorsOf, type NodeMember} from './contracts/no
 import {systemContractsOf} from './contracts/system.js'
 import {ConsortiumView} from './consortium/view.js'
 import {query, stateKey, type ExecutionEnvironment} from './executor.js'
-import {genesisBlock, type Genesis, type Role} from './genesis.js'
+import {genesisBlock, txGasMaxOf, type ChainParams, type Genesis, type Role} from './genesis.js'
+import {effectiveParams, PARAMS_CONTRACT_NAME} from './contracts/params.js'
 import {ChainHalt, type HaltRecord} from './halt.js'
 import {membershipChain} from './membership.js'
 import {Mempool} from './mempool.js'
@@ -51,7 +52,9 @@ export abstract class ChainReads {
     this.genesisHash = genesisBlock(options.genesis).hash
     this.roles = new Map(options.genesis.accounts.map((account) => [account.address, account.roles[0]!]))
     this.contracts = systemContractsOf(options.genesis)
-    this.mempool = new Mempool({txsMax: options.genesis.params.mempoolTxsMax, bytesMax: MEMPOOL_BYTES_MAX})
+    // The mempool's size follows the parameters in force (version 2 chains change them at run time).
+    const params = () => this.params()
+    this.mempool = new Mempool({get txsMax() { return params().mempoolTxsMax }, bytesMax: MEMPOOL_BYTES_MAX})
     this.halt = new ChainHalt(options.logger, () => this.now())
   }
 
@@ -87,7 +90,17 @@ export abstract class ChainReads {
       roleOf: (address) => this.roleOf(address),
       readState: (key) => this.ledger.getState(key),
       genesis: this.genesis,
+      txGasMax: txGasMaxOf(this.params()),
     }
+  }
+
+  /**
+   * The chain parameters for the next block: the genesis ones, with (version 2) the changes the
+   * `params` contract holds in committed state.
+   */
+  params(): ChainParams {
+    if (this.genesis.version === 1) return this.genesis.params
+    return effectiveParams(this.genesis.params, {get: (key) => this.readCommitted(stateKey(PARAMS_CONTRACT_NAME, key))})
   }
 
   /**
@@ -111,7 +124,7 @@ export abstract class ChainReads {
   protected rules(): AdmissionRules {
     return {
       chainId: this.chainId,
-      txExpiryWindow: this.genesis.params.txExpiryWindow,
+      txExpiryWindow: this.params().txExpiryWindow,
       roleOf: (address: string) => this.roleOf(address),
       // Disabled accounts (the `accounts` contract) are refused with ACCOUNT_DISABLED.
       readState: (key: Uint8Array) => this.readCommitted(key),
@@ -249,7 +262,7 @@ export abstract class ChainReads {
       consensus: this.genesis.consensus,
       /** Genesis version 2: organisations, policies and proposals govern the chain. */
       consortium: this.genesis.version === 2,
-      txExpiryWindow: this.genesis.params.txExpiryWindow,
+      txExpiryWindow: this.params().txExpiryWindow,
       role: engine.role,
       round: engine.round,
       leader: engine.leader,

@@ -27,7 +27,7 @@ export const REGISTRY_LIMITS = Object.freeze({
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   MANAGER_NAME, 'evidence', 'governance', 'rbac', 'accounts', 'roles', 'permissions', 'nodes',
-  'chain', 'chains', 'crosschain', 'system', 'config', 'policy', 'policies', 'biz',
+  'chain', 'chains', 'crosschain', 'system', 'config', 'policy', 'policies', 'biz', 'orgs', 'params',
 ])
 
 /** Same shape as a tx's contract field (types/tx.ts NAME_RE), so every name can be called. */

@@ -48,6 +48,7 @@ export function proposalSide(network: TestNetwork, contracts: readonly SystemCon
     head: () => HEAD,
     tip: () => TIP,
     now: () => BLOCK_TIME,
+    params: () => network.genesis.params,
     rules: () => ({chainId: network.genesis.chainId, txExpiryWindow: network.genesis.params.txExpiryWindow, roleOf: roleLookup(network.genesis), readState: state.env.readState}),
     environment: () => state.env,
     restep: async () => undefined,

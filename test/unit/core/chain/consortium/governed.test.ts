@@ -71,3 +71,19 @@ describe('core/chain/consortium: consortium changes through proposals (registere
     expect(members[0]).to.include({org: 'org1'})
   })
 })
+
+describe('core/chain/contracts/params: chain parameters changed through a proposal', () => {
+  it('takes a MAJORITY of org admins; the whole set stays valid', () => {
+    const c = createConsortium()
+    const direct = c.run(c.tx(c.keys.org1.orgadmin, {contract: 'params', method: 'set', args: {name: 'blockTxsMax', value: 10}})).receipts[0]!
+    expect(direct.error?.code).to.equal('UNAUTHORIZED')
+    const action = {contract: 'params', method: 'set', args: {name: 'blockTxsMax', value: 10}}
+    const proposal = proposalOf(c.run(c.tx(c.keys.org1.orgadmin, {contract: 'governance', method: 'propose', args: {action}})).receipts[0]!)
+    expect(proposalOf(c.run(c.tx(c.keys.org2.orgadmin, {contract: 'governance', method: 'vote', args: {id: proposal.id, approve: true}})).receipts[0]!).status).to.equal('executed')
+    expect((c.query('params', 'get') as {params: {blockTxsMax: number; txExpiryWindow: number}}).params).to.include({blockTxsMax: 10, txExpiryWindow: c.genesis.params.txExpiryWindow})
+    const bad = {contract: 'params', method: 'set', args: {name: 'blockGasMax', value: 1}}
+    const refused = proposalOf(c.run(c.tx(c.keys.org1.orgadmin, {contract: 'governance', method: 'propose', args: {action: bad}})).receipts[0]!)
+    const closed = proposalOf(c.run(c.tx(c.keys.org3.orgadmin, {contract: 'governance', method: 'vote', args: {id: refused.id, approve: true}})).receipts[0]!)
+    expect(closed).to.include({status: 'failed'})
+  })
+})

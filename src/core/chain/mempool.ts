@@ -54,10 +54,16 @@ export class Mempool {
     this.bytes += tx.bytes.length
   }
 
-  /** A client sent a tx that is pending here again: forward it at the next `dueForForward`. */
+  /**
+   * A client sent a tx that is pending here again: forward it at the next `dueForForward`, and on
+   * the backoff after that — also when it first came from a peer (the node a client gave it to
+   * may have lost it, e.g. restarted from an old store, and be the one that proposes now).
+   */
   forwardSoon(hashHex: string, now: number): void {
+    if (!this.txs.has(hashHex)) return
     const due = this.forwardDue.get(hashHex)
     if (due !== undefined) due.at = Math.min(due.at, now)
+    else this.forwardDue.set(hashHex, {at: now, waitMs: REFORWARD_AFTER_MS})
   }
 
   /**

@@ -306,11 +306,14 @@ class Run {
       const heads = this.nodes
         .map((node) => {
           const halt = node.haltReason()
-          return `${node.name}:${node.running ? node.chain!.head().height : 'down'}${halt === undefined ? '' : ` (halted: ${halt})`}`
+          const role = node.running ? `/${node.chain!.status().role}` : ''
+          return `${node.name}:${node.running ? node.chain!.head().height : 'down'}${role}${halt === undefined ? '' : ` (halted: ${halt})`}`
         })
         .join(' ')
-      const missing = [...this.submitted.keys()].filter((hash) => !this.committedSomewhere(hash)).length
-      throw new Error(`not converged ${this.scenario.healBoundMs} ms after healing: heads ${heads}; ${missing} of ${this.submitted.size} client txs never committed`)
+      const missing = [...this.submitted.keys()].filter((hash) => !this.committedSomewhere(hash))
+      // Where each missing tx waits (which nodes hold it pending): what a liveness bug needs first.
+      const where = missing.slice(0, 4).map((hash) => `${hash.slice(0, 8)} pending on [${this.nodes.filter((node) => node.running && node.chain!.isPending(hash)).map((node) => node.name).join(', ')}]`)
+      throw new Error(`not converged ${this.scenario.healBoundMs} ms after healing: heads ${heads}; ${missing.length} of ${this.submitted.size} client txs never committed${where.length === 0 ? '' : ` (${where.join('; ')})`}`)
     }
     const problems = await compareStores(checked().map((node) => ({name: node.name, chain: node.chain!})))
     if (problems.length > 0) throw new Error(`stores disagree:\n${problems.join('\n')}`)

@@ -116,10 +116,12 @@ describe('core/chain/mempool', () => {
     expect(pool.dueForForward(2 * REFORWARD_AFTER_MS + 100, 10)).to.deep.equal([])
     expect(hashes(pool.dueForForward(3 * REFORWARD_AFTER_MS + 100, 10))).to.deep.equal(hashes([txs[0]!, txs[2]!]))
     // A client resending a pending tx makes it due at once; the count per call is bounded.
+    // ... also one that came from a peer: this node forwards it from now on.
     pool.forwardSoon(txs[2]!.hashHex, 4 * REFORWARD_AFTER_MS)
     pool.forwardSoon(txs[1]!.hashHex, 4 * REFORWARD_AFTER_MS)
-    expect(hashes(pool.dueForForward(4 * REFORWARD_AFTER_MS, 10))).to.deep.equal(hashes([txs[2]!]))
-    pool.remove([txs[0]!.hashHex])
+    pool.forwardSoon('not-pending', 4 * REFORWARD_AFTER_MS)
+    expect(hashes(pool.dueForForward(4 * REFORWARD_AFTER_MS, 10))).to.deep.equal(hashes([txs[2]!, txs[1]!]))
+    pool.remove([txs[0]!.hashHex, txs[1]!.hashHex])
     expect(hashes(pool.dueForForward(1_000_000, 1))).to.deep.equal(hashes([txs[2]!]))
     expect(pool.dueForForward(2_000_000, 10)).to.have.length(1)
     // The wait stops doubling at its bound.

@@ -93,7 +93,7 @@ export function catchupFigures(measured: CatchupMeasurements): CatchupFigures {
   const before = Math.min(Math.max(measured.blocksBeforeReady, 0), blocks)
   const syncBytes = sum(measured.blockBytes.slice(before))
   const withStartMs = measured.readyMs + measured.syncMs
-  const live = {ms: Math.round(measured.liveMs), blocksPerSec: perSec(blocks, measured.liveMs, 1), mbPerSec: perSec(bytes / 1e6, measured.liveMs, 2)}
+  const live = {ms: Math.round(measured.liveMs), blocksPerSec: perSec(blocks, measured.liveMs, 2), mbPerSec: perSec(bytes / 1e6, measured.liveMs, 2)}
   const liveRate = perSec(bytes, measured.liveMs, 6)
   const ratio = (rate: number) => (liveRate > 0 ? Number((rate / liveRate).toFixed(2)) : 0)
   return {
@@ -101,9 +101,9 @@ export function catchupFigures(measured: CatchupMeasurements): CatchupFigures {
     catchup: {
       readyMs: Math.round(measured.readyMs),
       syncMs: Math.round(measured.syncMs),
-      blocksPerSec: perSec(blocks - before, measured.syncMs, 1),
+      blocksPerSec: perSec(blocks - before, measured.syncMs, 2),
       mbPerSec: perSec(syncBytes / 1e6, measured.syncMs, 2),
-      withStart: {ms: Math.round(withStartMs), blocksPerSec: perSec(blocks, withStartMs, 1), mbPerSec: perSec(bytes / 1e6, withStartMs, 2)},
+      withStart: {ms: Math.round(withStartMs), blocksPerSec: perSec(blocks, withStartMs, 2), mbPerSec: perSec(bytes / 1e6, withStartMs, 2)},
     },
     ratio: {sync: ratio(perSec(syncBytes, measured.syncMs, 6)), withStart: ratio(perSec(bytes, withStartMs, 6))},
   }

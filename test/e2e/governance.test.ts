@@ -5,7 +5,9 @@
  * policy waits (`--wait`) until two of three org admins approve, one online and one by an
  * offline-signed vote another account carries; a node-add by one org admin alone stays voting; a
  * proposal past its expiry cannot pass; a revoked or disabled account is refused at once; forged,
- * replayed and expired signed votes are refused; `policy list` prints the default table.
+ * replayed and expired signed votes are refused; `policy list` prints the default table; a user
+ * may not read metrics, archive or back up, an auditor of another organisation reads, exports a
+ * certificate, archives and backs up.
  */
 import {expect} from 'chai'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
@@ -192,5 +194,26 @@ describe('e2e: consortium governance (3 organisations, 4 PBFT nodes)', function 
     await ok(['account', 'grant', ...as(1, 'orgadmin'), '--address', address, '--role', 'user'])
     await refused(evidence(alice), 'ACCOUNT_DISABLED')
     expect((await ok(['account', 'status', ...home, '--address', address])).disabled).to.equal(true)
+  })
+
+  it('reads and node operations follow the roles: a user may not read metrics or archive; an auditor reads, exports certificates, archives and backs up', async () => {
+    const sent = await ok(evidence(as(2, 'user')))
+    // A user: business reads yes, node operations no.
+    expect((await ok(['tx', 'get', sent.txHash, ...as(2, 'user')])).status).to.equal('ok')
+    await refused(['node', 'metrics', ...as(2, 'user')], 'UNAUTHORIZED')
+    await refused(['archive', 'run', ...as(2, 'user'), '--below', '1'], 'UNAUTHORIZED')
+    await refused(['backup', 'create', ...as(2, 'user'), '--out', box.path('by-user.wbk')], 'UNAUTHORIZED')
+    // An auditor of another organisation: reads blocks and txs, exports the certificate, monitors,
+    // archives and takes a backup.
+    const auditor = as(3, 'auditor')
+    const tx = await ok(['tx', 'get', sent.txHash, ...auditor])
+    expect((await ok(['block', 'get', String(tx.height), ...auditor])).height).to.equal(tx.height)
+    await ok(['tx', 'proof', sent.txHash, ...auditor, '--out', box.path('cert.json')])
+    expect(existsSync(box.path('cert.json'))).to.equal(true)
+    expect((await ok(['node', 'metrics', ...auditor])).samples.length).to.be.above(0)
+    await ok(['archive', 'run', ...auditor, '--below', '1'])
+    const backup = await ok(['backup', 'create', ...auditor, '--out', box.path('by-auditor.wbk')])
+    expect(backup.blocks).to.be.above(0)
+    expect((await ok(['backup', 'verify', box.path('by-auditor.wbk')])).valid).to.equal(true)
   })
 })

@@ -7,10 +7,11 @@
  */
 import {WichainError} from '../../errors.js'
 import {argsObject} from '../contracts/args.js'
+import {NODES_CONTRACT_NAME, readMembers} from '../contracts/nodes.js'
 import type {CallContext, ContractState, SystemContract} from '../contracts/contract.js'
 import {consortiumOf, readCount, readName, readOrgId, readPublicKey} from './args.js'
 import {
-  ACCOUNTS_CONTRACT_NAME, addToList, CONSORTIUM_LIMITS, ORG_INDEX_KEY, ORGS_CONTRACT_NAME, writeOrg, type OrgRecord,
+  ACCOUNTS_CONTRACT_NAME, addToList, CONSORTIUM_LIMITS, ORG_INDEX_KEY, ORGS_CONTRACT_NAME, orgAccountsKey, readList, writeOrg, type OrgRecord,
 } from './records.js'
 
 const NAME = ORGS_CONTRACT_NAME
@@ -70,10 +71,20 @@ function update(state: ContractState, rawArgs: unknown, context: CallContext) {
   return {org: record}
 }
 
+/** The record with the organisation's node keys (the node set in force) and its org admins. */
 function describe(context: CallContext, org: OrgRecord) {
   const consortium = consortiumOf(context)
-  const nodes = consortium.genesis.validators.filter((validator) => validator.org === org.id).map((validator) => validator.publicKey)
-  return {...org, nodes}
+  const members = readMembers(consortium.state(NODES_CONTRACT_NAME), consortium.genesis.validators)
+  const nodes = members.filter((member) => member.org === org.id).map((member) => member.publicKey)
+  const accounts = listOrgAccounts(consortium, org.id)
+  const admins = accounts.filter((account) => account.roles.includes('orgadmin') && account.disabled === undefined).map((account) => account.address)
+  return {...org, nodes, admins}
+}
+
+function listOrgAccounts(consortium: ReturnType<typeof consortiumOf>, org: string) {
+  const created = readList(consortium.state(ACCOUNTS_CONTRACT_NAME), orgAccountsKey(org), CONSORTIUM_LIMITS.accountsPerOrgMax, 40)
+  const genesis = consortium.genesis.accounts.filter((account) => account.org === org).map((account) => account.address)
+  return [...new Set([...genesis, ...created])].map((address) => consortium.account(address)).filter((account) => account !== undefined)
 }
 
 export const orgsContract: SystemContract = {

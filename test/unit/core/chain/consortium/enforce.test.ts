@@ -79,3 +79,14 @@ describe('core/chain/consortium: policies enforced at execution and admission (v
     expect((c.query('orgs', 'list') as {total: number}).total).to.equal(3)
   })
 })
+
+describe('core/chain/consortium: an organisation as the chain shows it', () => {
+  it('names its node keys and its enabled org admins', () => {
+    const c = createConsortium()
+    const org1 = c.query('orgs', 'get', {id: 'org1'}) as {nodes: string[]; admins: string[]; encryptionKey: string; status: string}
+    expect(org1.nodes).to.deep.equal([c.genesis.validators[0]!.publicKey])
+    expect(org1.admins).to.deep.equal([c.keys.org1.orgadmin.address])
+    expect(org1.status).to.equal('active')
+    expect((c.query('orgs', 'get', {id: 'org2'}) as {nodes: string[]}).nodes).to.deep.equal([])
+  })
+})

@@ -57,12 +57,14 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
   let rpc: string
   let rpcs: string[] = []
   const on = (...args: string[]) => [...args, '--rpc', rpc]
+  /** Reads need a signed request: the network's auditor signs them. */
+  const read = (...args: string[]) => [...on(...args), '--key', box.path('net', 'admin', 'auditor.json')]
   const failure = async (args: string[]) => {
     const result = await wichain([...args, '--json'])
     expect(result.code, result.stdout + result.stderr).to.not.equal(0)
     return {exit: result.code, ...(result.json.error as {code: string; message: string; details?: Record<string, any>})}
   }
-  const query = async (name: string, method: string) => (await ok(on('contract', 'query', '--name', name, '--method', method))).result
+  const query = async (name: string, method: string) => (await ok(read('contract', 'query', '--name', name, '--method', method))).result
 
   before(async () => {
     // The setting: a 4-node chain under PBFT, every lifecycle step a committed tx.
@@ -111,7 +113,7 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
     expect(called.events).to.deep.equal([{name: 'Incremented', data: {by: 2, value: 2}}])
     expect(called.height).to.be.greaterThan(deployed.height)
     expect(await query('counter', 'get')).to.equal(2)
-    const tx = await ok(['tx', 'get', called.txHash, '--rpc', rpc])
+    const tx = await ok(read('tx', 'get', called.txHash))
     expect(tx.receipt).to.deep.include({status: 'ok', result: 2, gasUsed: called.gasUsed})
   })
 
@@ -146,7 +148,7 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
     expect(await query('spinner', 'get')).to.equal(null)
     await ok(on('contract', 'call', '--key', admin('user'), '--name', 'spinner', '--method', 'set'))
     expect(await query('spinner', 'get')).to.equal(1)
-    const status = await ok(on('contract', 'status', '--name', 'spinner'))
+    const status = await ok(read('contract', 'status', '--name', 'spinner'))
     expect(status.figures).to.deep.include({calls: 2, failures: 1})
     expect(status.figures.lastError.code).to.equal('OUT_OF_GAS')
   })
@@ -162,7 +164,7 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
     expect(onChain).to.include({exit: 4, code: 'INVALID_WASM'})
     expect(onChain.message).to.match(/not a valid WebAssembly module/)
     expect(onChain.details?.txHash).to.match(/^[0-9a-f]{64}$/)
-    const missing = await failure(on('contract', 'status', '--name', 'junk'))
+    const missing = await failure(read('contract', 'status', '--name', 'junk'))
     expect(missing.code).to.equal('UNKNOWN_CONTRACT')
   })
 
@@ -172,24 +174,24 @@ describe('e2e: WASM contracts (one-node solo chain)', function () {
     expect(refused).to.include({exit: 7, code: 'CONTRACT_DESTROYED'})
     expect((await failure(on('contract', 'unfreeze', '--key', admin('orgadmin'), '--name', 'counter'))).code).to.equal('CONTRACT_DESTROYED')
     expect(await query('counter', 'get')).to.equal(6)
-    const listed = await ok(on('contract', 'list'))
+    const listed = await ok(read('contract', 'list'))
     expect(listed.contracts.map((entry: {name: string; status: string}) => [entry.name, entry.status])).to.deep.equal([['counter', 'destroyed'], ['spinner', 'active']])
-    const status = await ok(on('contract', 'status', '--name', 'counter'))
+    const status = await ok(read('contract', 'status', '--name', 'counter'))
     expect(status).to.deep.include({status: 'destroyed', version: 2})
     expect(status.figures).to.deep.include({calls: 5, failures: 2})
   })
 
   it('shows per-contract figures in node status (monitoring)', async () => {
-    const status = await ok(['node', 'status', '--rpc', rpc])
+    const status = await ok(read('node', 'status'))
     const counter = (status.chains[0].contracts as Array<{name: string; calls: number; failures: number; gasUsed: number}>).find((entry) => entry.calls > 0)
     expect(counter, JSON.stringify(status.chains[0].contracts)).to.not.equal(undefined)
     expect(counter!.gasUsed).to.be.greaterThan(0)
   })
 
   it('leaves all four nodes with the same chain', async () => {
-    const heads = await Promise.all(rpcs.map((url) => ok(['block', 'get', 'latest', '--rpc', url])))
+    const heads = await Promise.all(rpcs.map((url) => ok(['block', 'get', 'latest', '--rpc', url, '--key', box.path('net', 'admin', 'auditor.json')])))
     const height = Math.min(...heads.map((head) => head.height))
-    const hashes = await Promise.all(rpcs.map(async (url) => (await ok(['block', 'get', String(height), '--rpc', url])).hash))
+    const hashes = await Promise.all(rpcs.map(async (url) => (await ok(['block', 'get', String(height), '--rpc', url, '--key', box.path('net', 'admin', 'auditor.json')])).hash))
     expect(new Set(hashes).size).to.equal(1)
   })
 })

@@ -116,7 +116,13 @@ describe('e2e: disaster drill — back up a running PBFT node, lose it, restore 
     expect(stream.errors).to.deep.equal([])
 
     const committedOn0 = async () => (await Promise.all(stream.sent.map((hash) => clients[0]!.getTx(hash)))).every((tx) => tx.status === 'ok')
-    await waitFor(committedOn0, 60_000, 'every sent tx to commit')
+    await waitFor(committedOn0, 60_000, 'every sent tx to commit', async () => {
+      // What a failure needs first: how many are missing, where they wait, how far each node got.
+      const missing = (await Promise.all(stream.sent.map(async (hash) => ((await clients[0]!.getTx(hash)).status === 'ok' ? undefined : hash)))).filter((hash) => hash !== undefined)
+      const pending = await Promise.all(clients.map(async (client) => (await Promise.all(missing.slice(0, 20).map((hash) => client.getTx(hash).then((tx) => tx.status, () => 'error')))).join(',')))
+      const heights = await Promise.all(clients.map((_, index) => height(index).catch(() => -1)))
+      return `${missing.length} of ${stream.sent.length} not committed on node0; heights ${heights.join(' ')}; status of the first on each node: ${pending.join(' | ')}`
+    })
     const top = Math.max(...(await Promise.all(clients.map((_, index) => height(index)))))
     await waitFor(async () => (await Promise.all(clients.map((_, index) => height(index)))).every((h) => h >= top), 60_000, `all nodes at ${top}`)
     for (const hash of stream.sent) expect((await clients[2]!.getTx(hash)).status, `tx ${hash} on node2`).to.equal('ok')

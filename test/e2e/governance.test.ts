@@ -216,4 +216,14 @@ describe('e2e: consortium governance (3 organisations, 4 PBFT nodes)', function 
     expect(backup.blocks).to.be.above(0)
     expect((await ok(['backup', 'verify', box.path('by-auditor.wbk')])).valid).to.equal(true)
   })
+
+  it('changes a chain parameter by proposal: voting after one org admin, in force once a second approves', async () => {
+    const opened = await ok(['params', 'set', 'txExpiryWindow', '500', ...as(1, 'orgadmin')])
+    expect(opened.proposal).to.include({status: 'voting', resource: 'chain.params'})
+    expect((await ok(['params', 'show', ...home])).params.txExpiryWindow).to.not.equal(500)
+    const voted = await ok(['proposal', 'vote', String(opened.proposal.id), '--approve', ...as(3, 'orgadmin')])
+    expect(voted.proposal.status).to.equal('executed')
+    expect((await ok(['params', 'show', ...home])).params.txExpiryWindow).to.equal(500)
+    await refused(['params', 'set', 'blockTxsMax', '10', ...as(1, 'user')], 'UNAUTHORIZED')
+  })
 })

@@ -11,7 +11,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fromHex} from '../core/bytes.js'
 import {parseGenesis} from '../core/chain/genesis.js'
-import {createSigner, readKeystoreFile} from '../core/crypto/index.js'
+import {createSigner, readKeystoreFile, type Signer} from '../core/crypto/index.js'
 import {toWichainError, WichainError} from '../core/errors.js'
 import {decodeBlock} from '../core/types/block.js'
 import type {ConsensusKind} from '../core/types/certificate.js'
@@ -247,13 +247,13 @@ async function run(options: CatchupOptions, dir: string, homes: string[], progre
   progress(`${options.nodes} ${options.consensus} nodes up; warming up with ${warmup.length} txs`)
   const counters: LoadCounters = {retries: 0, resent: 0}
   await submitAll(urls, warmup, counters)
-  await waitUntil(() => allCommitted(urls.at(-1)!, warmup.slice(-LOAD_BATCH_TXS)), 120_000, 'the warm-up txs committed on every node')
+  await waitUntil(() => allCommitted(urls.at(-1)!, warmup.slice(-LOAD_BATCH_TXS), reader), 120_000, 'the warm-up txs committed on every node')
   const fromHeight = await height(lagging)
   await waitUntil(async () => (await Promise.all(clients.map(height))).every((seen) => seen === fromHeight), 30_000, `every node at height ${fromHeight}`)
   await stopNode(homes.at(-1)!, {force: true})
 
   progress(`node${options.nodes - 1} stopped at height ${fromHeight}; loading the others with ${txs.length} txs`)
-  const live = await buildGap(clients[0]!, homes[0]!, urls.slice(0, -1), txs, params.mempoolTxsMax, counters, timeoutMs)
+  const live = await buildGap(clients[0]!, homes[0]!, urls.slice(0, -1), txs, params.mempoolTxsMax, counters, timeoutMs, reader)
   const toHeight = live.toHeight
   const gap = await gapBlocks(clients[0]!, fromHeight, toHeight)
   const gapTxs = gap.txs.reduce((sum, count) => sum + count, 0)
@@ -288,7 +288,7 @@ async function run(options: CatchupOptions, dir: string, homes: string[], progre
  * for the last to commit on `observer`. Live time: from the first submit until the observer's head reaches the gap's last
  * height (the time that height was first seen by polling).
  */
-async function buildGap(observer: WichainClient, observerHome: string, urls: readonly string[], txs: readonly Tx[], mempoolTxsMax: number, counters: LoadCounters, timeoutMs: number): Promise<{toHeight: number; ms: number}> {
+async function buildGap(observer: WichainClient, observerHome: string, urls: readonly string[], txs: readonly Tx[], mempoolTxsMax: number, counters: LoadCounters, timeoutMs: number, reader: Signer): Promise<{toHeight: number; ms: number}> {
   const started = performance.now()
   let submitted = false
   const mempoolStatus = async () => (await pollStatus(observer))?.mempool.txs ?? mempoolTxsMax
@@ -318,7 +318,7 @@ async function buildGap(observer: WichainClient, observerHome: string, urls: rea
     }
     if (status.height > head) [head, headSeenAt] = [status.height, performance.now()]
     // Done when every tx was accepted, none is pending, and the last ones are committed.
-    if (submitted && status.mempool.txs === 0 && (await allCommitted(observer.url, txs.slice(-LOAD_BATCH_TXS)))) break
+    if (submitted && status.mempool.txs === 0 && (await allCommitted(observer.url, txs.slice(-LOAD_BATCH_TXS), reader))) break
     await delay(POLL_MS)
   }
   await submitting

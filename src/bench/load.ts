@@ -3,7 +3,10 @@
  * a few in flight per node; connection failures are retried (sending a tx twice is harmless: the
  * second is a DUPLICATE_TX), and txs refused for a full mempool are sent again once it drains.
  */
+import {randomBytes} from 'node:crypto'
+import {REQUEST_NONCE_BYTES, signRequest} from '../core/authz/request.js'
 import {toHex} from '../core/bytes.js'
+import type {Signer} from '../core/crypto/index.js'
 import {WichainError} from '../core/errors.js'
 import type {Tx} from '../core/types/tx.js'
 
@@ -26,19 +29,23 @@ export interface LoadCounters {
   resent: number
 }
 
-/** One JSON-RPC batch; replies in call order. */
-export async function rpcBatch(url: string, calls: readonly {method: string; params: unknown}[], counters?: LoadCounters, attempt = 1): Promise<RpcReply[]> {
+/**
+ * One JSON-RPC batch; replies in call order. Reads need a signed request (`signer`: an account
+ * allowed to read, e.g. the network's auditor); `tx.send` needs none.
+ */
+export async function rpcBatch(url: string, calls: readonly {method: string; params: unknown}[], counters?: LoadCounters, signer?: Signer, attempt = 1): Promise<RpcReply[]> {
   let response: Response
+  const body = JSON.stringify(calls.map((call, id) => ({jsonrpc: '2.0', id, ...call})))
+  const target = new URL(url)
+  const headers = signer === undefined
+    ? {}
+    : signRequest(signer, {method: 'POST', path: target.pathname + target.search, host: target.host, body: Buffer.from(body)}, Date.now(), new Uint8Array(randomBytes(REQUEST_NONCE_BYTES)))
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: {'content-type': 'application/json'},
-      body: JSON.stringify(calls.map((call, id) => ({jsonrpc: '2.0', id, ...call}))),
-    })
+    response = await fetch(url, {method: 'POST', headers: {'content-type': 'application/json', ...headers}, body})
   } catch (error) {
     if (attempt >= RPC_ATTEMPTS) throw error
     if (counters !== undefined) counters.retries++
-    return rpcBatch(url, calls, counters, attempt + 1)
+    return rpcBatch(url, calls, counters, signer, attempt + 1)
   }
   const replies = (await response.json()) as RpcReply[]
   if (!Array.isArray(replies)) throw new WichainError('OPERATION_FAILED', `batch answered ${response.status}: ${JSON.stringify(replies).slice(0, 200)}`)
@@ -75,10 +82,12 @@ export async function submitAll(urls: readonly string[], txs: readonly Tx[], cou
   return counters
 }
 
-/** Whether every tx is committed (status ok) on the node at `url`. */
-export async function allCommitted(url: string, txs: readonly Tx[]): Promise<boolean> {
+/** Whether every tx is committed (status ok) on the node at `url`; `reader` signs the reads. */
+export async function allCommitted(url: string, txs: readonly Tx[], reader: Signer): Promise<boolean> {
   for (let offset = 0; offset < txs.length; offset += LOAD_BATCH_TXS) {
-    const replies = await rpcBatch(url, txs.slice(offset, offset + LOAD_BATCH_TXS).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))
+    const replies = await rpcBatch(url, txs.slice(offset, offset + LOAD_BATCH_TXS).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})), undefined, reader)
+    const refused = replies.find((reply) => reply.error?.data?.code === 'UNAUTHORIZED')
+    if (refused !== undefined) throw new WichainError('UNAUTHORIZED', `reading txs: ${refused.error!.message}`)
     if (!replies.every((reply) => reply.result?.status === 'ok')) return false
   }
   return true

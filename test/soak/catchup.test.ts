@@ -13,7 +13,7 @@
 import {expect} from 'chai'
 import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {allCommitted, LOAD_BATCH_TXS, rpcBatch, submitAll, type LoadCounters} from '../../src/bench/load.js'
-import {createSigner, readKeystoreFile} from '../../src/core/crypto/index.js'
+import {createSigner, readKeystoreFile, type Signer} from '../../src/core/crypto/index.js'
 import {createTx, type Tx} from '../../src/core/types/tx.js'
 import {WichainClient} from '../../src/sdk/client.js'
 import {ok, Sandbox, waitFor} from '../e2e/harness.js'
@@ -27,9 +27,9 @@ const BATCH = LOAD_BATCH_TXS
 
 const counters: LoadCounters = {retries: 0, resent: 0}
 
-async function expectAllReadable(url: string, txs: readonly Tx[], node: string): Promise<void> {
+async function expectAllReadable(url: string, txs: readonly Tx[], node: string, reader: Signer): Promise<void> {
   for (let offset = 0; offset < txs.length; offset += BATCH) {
-    const replies = await rpcBatch(url, txs.slice(offset, offset + BATCH).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})))
+    const replies = await rpcBatch(url, txs.slice(offset, offset + BATCH).map((tx) => ({method: 'tx.get', params: {hash: tx.hashHex}})), undefined, reader)
     const missing = replies.filter((reply) => reply.result?.status !== 'ok')
     expect(missing, `txs ${offset}..${offset + BATCH} on ${node}`).to.have.length(0)
   }
@@ -73,14 +73,14 @@ function scenario(consensus: 'pbft' | 'raft'): void {
 
       // The drill's backup: node2, running, a few full blocks in; restored at the end, many full blocks later.
       await submitAll(urls, before, counters)
-      await waitFor(async () => await allCommitted(urls[2]!, before.slice(-BATCH)), 120_000, 'the first txs committed on node2')
+      await waitFor(async () => await allCommitted(urls[2]!, before.slice(-BATCH), reader), 120_000, 'the first txs committed on node2')
       const backup = await ok(['backup', 'create', '--home', homes[2]!, '--out', box.path('node2-full.wbk'), '--key', box.path('net', 'admin', 'auditor.json')])
 
       process.kill(Number.parseInt(readFileSync(box.path('net', 'node3', 'node.pid'), 'utf8'), 10), 'SIGKILL')
       const startHeight = (await clients[0]!.chainStatus()).height
       await submitAll(urls.slice(0, 3), txs, counters)
       // Every tx committed on node0 (the last ones submitted are the last to commit).
-      await waitFor(async () => await allCommitted(urls[0]!, txs.slice(-BATCH)), 300_000, 'all txs committed')
+      await waitFor(async () => await allCommitted(urls[0]!, txs.slice(-BATCH), reader), 300_000, 'all txs committed')
       const target = (await clients[0]!.chainStatus()).height
       const blockTxs: number[] = []
       for (let height = startHeight + 1; height <= target; height++) blockTxs.push(((await clients[0]!.getBlock(height)) as unknown as {txs: string[]}).txs.length)
@@ -103,7 +103,7 @@ function scenario(consensus: 'pbft' | 'raft'): void {
         const hashes = await Promise.all(clients.map(async (client) => ((await client.getBlock(height)) as unknown as {hash: string}).hash))
         expect(new Set(hashes).size, `block ${height} hashes ${hashes}`).to.equal(1)
       }
-      await expectAllReadable(urls[3]!, [...before, ...txs], 'node3')
+      await expectAllReadable(urls[3]!, [...before, ...txs], 'node3', reader)
 
       // The disaster drill with default-size blocks: node2 lost, restored from the backup taken
       // many full blocks ago, then it catches up from its peers.
@@ -116,7 +116,7 @@ function scenario(consensus: 'pbft' | 'raft'): void {
       const waited = await ok(['node', 'wait', '--home', homes[2]!, '--peer', urls[0]!, '--timeout-ms', String(CATCH_UP_MS)])
       console.log(`      ${consensus}: node2 restored at height ${backup.toHeight}, caught up to ${waited.height} in ${((Date.now() - drillStarted) / 1000).toFixed(1)} s (start included)`)
       expect(waited.height).to.be.at.least(target)
-      await expectAllReadable(urls[2]!, [...before, ...txs], 'node2')
+      await expectAllReadable(urls[2]!, [...before, ...txs], 'node2', reader)
       for (let height = 1; height <= target; height++) {
         const hashes = await Promise.all([clients[0]!, clients[2]!].map(async (client) => ((await client.getBlock(height)) as unknown as {hash: string}).hash))
         expect(new Set(hashes).size, `block ${height} on node0 and restored node2`).to.equal(1)

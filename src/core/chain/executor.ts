@@ -12,9 +12,9 @@
  * tx — a JS exception from host code, a stack overflow, an INTERNAL/STORAGE_ERROR/CORRUPT_DATA
  * error — may differ between nodes, so it leaves `executeBlock` as an ExecutionFault (faults.ts).
  *
- * A tx names a system contract (TypeScript, in `env.contracts`, plus the built-in `contracts`
- * manager) or a user WASM contract deployed through the manager; the latter runs in the VM with
- * the chain's per-call gas limit, and its figures (calls, failures, gas) are updated in state.
+ * A tx names a system contract (TypeScript, in `env.contracts`: contracts/system.ts registers
+ * them, the `contracts` manager among them) or a user WASM contract deployed through the
+ * manager; the latter runs in the VM with the chain's per-call gas limit, and its figures (calls, failures, gas) are updated in state.
  */
 import {toHex, utf8} from '../bytes.js'
 import {WichainError} from '../errors.js'
@@ -26,7 +26,6 @@ import {StorageFault} from '../vm/write-buffer.js'
 import {ACCOUNTS_CONTRACT_NAME, readDisabledAccount} from './contracts/accounts.js'
 import type {CallContext, ContractState, SystemContract} from './contracts/contract.js'
 import {recordCall} from './contracts/figures.js'
-import {contractManager} from './contracts/manager.js'
 import {isContractName, loadRecord, MANAGER_NAME, REGISTRY_LIMITS} from './contracts/registry.js'
 import {callWasmContract, type WasmCallInput} from './contracts/wasm-call.js'
 import {asExecutionFault, isExecutionFaultCause} from './faults.js'
@@ -50,8 +49,6 @@ export interface ExecutionEnvironment {
   readonly genesis?: Genesis
 }
 
-/** System contracts every chain has, whether or not the environment lists them. */
-const BUILT_IN_CONTRACTS: ReadonlyMap<string, SystemContract> = new Map([[contractManager.name, contractManager]])
 
 /**
  * Share of the ledger's per-block state limits kept back for the figures the executor writes
@@ -165,7 +162,7 @@ function recordFigures(overlay: Overlay, tx: Tx, receipt: Receipt, height: numbe
 }
 
 function systemContract(env: Pick<ExecutionEnvironment, 'contracts'>, name: string): SystemContract | undefined {
-  return env.contracts.get(name) ?? BUILT_IN_CONTRACTS.get(name)
+  return env.contracts.get(name)
 }
 
 function failedReceipt(tx: Tx, failure: WichainError | {code: string; message: string}, gasUsed: number): Receipt {

@@ -1,6 +1,7 @@
 /** Shared fixtures for the chain unit tests: keys, a genesis document and tx helpers. */
 import {toHex} from '../../../../src/core/bytes.js'
 import type {SystemContract} from '../../../../src/core/chain/contracts/contract.js'
+import {contractManager} from '../../../../src/core/chain/contracts/manager.js'
 import type {BlockExecution, ExecutionEnvironment} from '../../../../src/core/chain/executor.js'
 import {addressOf, createSigner, generateKeyPair, type KeyPair, type Signer} from '../../../../src/core/crypto/index.js'
 import {DEFAULT_PARAMS, parseGenesis, ROLES, type Genesis, type Role} from '../../../../src/core/chain/genesis.js'
@@ -76,7 +77,8 @@ export function createTestState(network: TestNetwork, contracts: readonly System
   const state = new Map<string, Uint8Array>()
   const env: ExecutionEnvironment = {
     chainId: network.genesis.chainId,
-    contracts: new Map(contracts.map((contract) => [contract.name, contract])),
+    // The contract manager is on every chain (contracts/system.ts).
+    contracts: new Map([contractManager, ...contracts].map((contract) => [contract.name, contract])),
     roleOf: roleLookup(network.genesis),
     readState: (key) => state.get(toHex(key)),
   }

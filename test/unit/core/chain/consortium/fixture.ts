@@ -1,5 +1,6 @@
 /** A version 2 chain of three organisations, each with an orgadmin, auditor, user and devops account. */
 import {toHex} from '../../../../../src/core/bytes.js'
+import type {SystemContract} from '../../../../../src/core/chain/contracts/contract.js'
 import {systemContractsOf} from '../../../../../src/core/chain/contracts/system.js'
 import {executeBlock, query, type BlockExecution, type ExecutionEnvironment} from '../../../../../src/core/chain/executor.js'
 import {DEFAULT_PARAMS, parseGenesis, ROLES, type Genesis, type Role} from '../../../../../src/core/chain/genesis.js'
@@ -10,10 +11,18 @@ export const CHAIN_ID = 'consortium-test'
 export const ORGS = ['org1', 'org2', 'org3'] as const
 export type OrgId = (typeof ORGS)[number]
 
+export interface ConsortiumOptions {
+  readonly chainId?: string
+  /** The system contracts (default: the registry's for the genesis, contracts/system.ts). */
+  readonly contracts?: (genesis: Genesis) => ReadonlyMap<string, SystemContract>
+}
+
 export interface Consortium {
   readonly genesis: Genesis
   readonly keys: Readonly<Record<OrgId, Readonly<Record<Role, Signer>>>>
   readonly env: ExecutionEnvironment
+  /** Committed state: hex key → value. */
+  readonly state: Map<string, Uint8Array>
   /** Executes txs as one block at the next height and commits its writes. */
   run(...txs: Tx[]): BlockExecution
   query(contract: string, method: string, args?: unknown): unknown
@@ -21,12 +30,13 @@ export interface Consortium {
   height: number
 }
 
-export function createConsortium(): Consortium {
+export function createConsortium(options: ConsortiumOptions = {}): Consortium {
+  const chainId = options.chainId ?? CHAIN_ID
   const keys = Object.fromEntries(ORGS.map((org) => [org, Object.fromEntries(ROLES.map((role) => [role, createSigner(generateKeyPair())]))])) as Record<OrgId, Record<Role, Signer>>
   const node = createSigner(generateKeyPair())
   const genesis = parseGenesis({
     version: 2,
-    chainId: CHAIN_ID,
+    chainId,
     consensus: 'solo',
     timestamp: 1_700_000_000_000,
     orgs: ORGS.map((org) => ({id: org, name: `Department ${org}`, encryptionKey: ''})),
@@ -36,8 +46,8 @@ export function createConsortium(): Consortium {
   })
   const state = new Map<string, Uint8Array>()
   const env: ExecutionEnvironment = {
-    chainId: CHAIN_ID,
-    contracts: systemContractsOf(genesis),
+    chainId,
+    contracts: (options.contracts ?? systemContractsOf)(genesis),
     roleOf: (address) => genesis.accounts.find((account) => account.address === address)?.roles[0],
     readState: (key) => state.get(toHex(key)),
     genesis,
@@ -47,6 +57,7 @@ export function createConsortium(): Consortium {
     genesis,
     keys,
     env,
+    state,
     height: 0,
     run(...txs) {
       consortium.height++
@@ -58,7 +69,7 @@ export function createConsortium(): Consortium {
       return execution
     },
     query: (contract, method, args = {}) => query(env, contract, method, args, consortium.height),
-    tx: (signer, request) => createTx({chainId: CHAIN_ID, contract: 'evidence', method: 'put', args: {key: `k-${++counter}`, hash: 'ab'.repeat(32)}, expiry: consortium.height + 100, ...request}, signer),
+    tx: (signer, request) => createTx({chainId, contract: 'evidence', method: 'put', args: {key: `k-${++counter}`, hash: 'ab'.repeat(32)}, expiry: consortium.height + 100, ...request}, signer),
   }
   return consortium
 }

@@ -10,18 +10,19 @@ import {encodeCanonical} from '../../../../../src/core/codec/canonical.js'
 import {POLICY_CONTRACT_NAME, policyKey} from '../../../../../src/core/chain/consortium/records.js'
 import type {SystemContract} from '../../../../../src/core/chain/contracts/contract.js'
 import {evidenceContract} from '../../../../../src/core/chain/contracts/evidence.js'
-import {executeBlock, query, stateKey, type BlockExecution, type ExecutionEnvironment} from '../../../../../src/core/chain/executor.js'
-import {DEFAULT_PARAMS, parseGenesis, ROLES, type Genesis, type Role} from '../../../../../src/core/chain/genesis.js'
+import {stateKey, type BlockExecution, type ExecutionEnvironment} from '../../../../../src/core/chain/executor.js'
+import type {Genesis, Role} from '../../../../../src/core/chain/genesis.js'
 import {createGovernanceContract} from '../../../../../src/core/chain/governance/index.js'
-import {addressOf, createSigner, generateKeyPair, type Signer} from '../../../../../src/core/crypto/index.js'
+import type {Signer} from '../../../../../src/core/crypto/index.js'
 import {WichainError} from '../../../../../src/core/errors.js'
 import type {Policy} from '../../../../../src/core/authz/policy.js'
 import type {Receipt} from '../../../../../src/core/types/receipt.js'
 import {createTx, type Tx, type TxRequest} from '../../../../../src/core/types/tx.js'
 
+import {createConsortium, type OrgId} from '../consortium/fixture.js'
+
+export {ORGS, type OrgId} from '../consortium/fixture.js'
 export const CHAIN_ID = 'governance-test'
-export const ORGS = ['org1', 'org2', 'org3'] as const
-export type OrgId = (typeof ORGS)[number]
 
 export const probeContract: SystemContract = {
   name: 'probe',
@@ -76,59 +77,39 @@ export interface GovernanceNet {
   /** Sets a policy override in state, as the policy contract would. */
   setPolicy(resource: string, policy: Policy): void
   tx(signer: Signer, request: Partial<TxRequest>): Tx
-  height: number
+  readonly height: number
 }
 
 export function createGovernanceNet(): GovernanceNet {
-  const keys = Object.fromEntries(ORGS.map((org) => [org, Object.fromEntries(ROLES.map((role) => [role, createSigner(generateKeyPair())]))])) as Record<OrgId, Record<Role, Signer>>
-  const node = createSigner(generateKeyPair())
-  const genesis = parseGenesis({
-    version: 2,
+  const base = createConsortium({
     chainId: CHAIN_ID,
-    consensus: 'solo',
-    timestamp: 1_700_000_000_000,
-    orgs: ORGS.map((org) => ({id: org, name: `Department ${org}`, encryptionKey: ''})),
-    validators: [{name: 'node0', publicKey: toHex(node.publicKey), org: 'org1'}],
-    accounts: ORGS.flatMap((org) => ROLES.map((role) => ({name: `${org}-${role}`, org, roles: [role], publicKey: toHex(keys[org][role].publicKey), address: addressOf(keys[org][role].publicKey)}))),
-    params: {...DEFAULT_PARAMS},
-  })
-  const state = new Map<string, Uint8Array>()
-  const contracts = new Map<string, SystemContract>([[evidenceContract.name, evidenceContract], [probeContract.name, probeContract]])
-  const governance = createGovernanceContract((name) => contracts.get(name))
-  contracts.set(governance.name, governance)
-  const env: ExecutionEnvironment = {
-    chainId: CHAIN_ID,
-    contracts,
-    roleOf: (address) => genesis.accounts.find((account) => account.address === address)?.roles[0],
-    readState: (key) => state.get(toHex(key)),
-    genesis,
-  }
-  const net: GovernanceNet = {
-    genesis,
-    keys,
-    env,
-    height: 0,
-    run(...txs) {
-      net.height++
-      const execution = executeBlock(env, txs, {height: net.height, timestamp: 1_700_000_000_000 + net.height})
-      for (const write of execution.writes) {
-        if (write.value === null) state.delete(toHex(write.key))
-        else state.set(toHex(write.key), write.value)
-      }
-      return execution
+    contracts: () => {
+      const contracts = new Map<string, SystemContract>([[evidenceContract.name, evidenceContract], [probeContract.name, probeContract]])
+      const governance = createGovernanceContract((name) => contracts.get(name))
+      contracts.set(governance.name, governance)
+      return contracts
     },
+  })
+  const net: GovernanceNet = {
+    genesis: base.genesis,
+    keys: base.keys,
+    env: base.env,
+    get height() {
+      return base.height
+    },
+    run: (...txs) => base.run(...txs),
     send(signer, method, args) {
       const receipt = net.run(net.tx(signer, {contract: 'governance', method, args: args as TxRequest['args']})).receipts[0]!
       return {...receipt, answer: JSON.parse(receipt.result)}
     },
-    query: (contract, method, args = {}) => query(env, contract, method, args, net.height),
+    query: (contract, method, args = {}) => base.query(contract, method, args),
     skip(blocks) {
       for (let index = 0; index < blocks; index++) net.run()
     },
     setPolicy(resource, policy) {
-      state.set(toHex(stateKey(POLICY_CONTRACT_NAME, policyKey(resource))), encodeCanonical({rule: policy.rule, orgs: [...policy.orgs], roles: [...policy.roles]}))
+      base.state.set(toHex(stateKey(POLICY_CONTRACT_NAME, policyKey(resource))), encodeCanonical({rule: policy.rule, orgs: [...policy.orgs], roles: [...policy.roles]}))
     },
-    tx: (signer, request) => createTx({chainId: CHAIN_ID, contract: 'evidence', method: 'put', args: {}, expiry: net.height + 100, ...request}, signer),
+    tx: (signer, request) => createTx({chainId: CHAIN_ID, contract: 'evidence', method: 'put', args: {}, expiry: base.height + 100, ...request}, signer),
   }
   return net
 }

@@ -5,10 +5,12 @@
  * record with `disabled` as its disabled record). Reads answer the version 1 shape unchanged on
  * version 1 chains and add `org`, `roles`, `permissions` on consortium chains.
  */
+import {Flags} from '@oclif/core'
 import {addressOf} from '../core/crypto/index.js'
 import {WichainError} from '../core/errors.js'
 import {clientFor, loadKey, type NodeClientFlags} from './context.js'
-import type {AccountStatusJson} from './incident.js'
+import {addressFlag, type AccountStatusJson} from './incident.js'
+import {sendAndWait, sendFlags, type SendOptions} from './send.js'
 
 /** An account of a consortium chain as the `accounts` contract answers (consortium/view.ts AccountView). */
 interface ConsortiumAccountJson {
@@ -99,4 +101,21 @@ export async function crossOrgAccountAction(flags: NodeClientFlags & {key?: stri
   const target = await accountOf(flags, address, true)
   const signer = await accountOf(flags, await signerAddress(flags), true).catch(() => undefined)
   return signer?.org !== target.org
+}
+
+/** Flags of `account grant|revoke`: the account and exactly one of a role or a permission. */
+export function accountChangeFlags() {
+  return {
+    ...sendFlags(),
+    address: addressFlag({required: true}),
+    role: Flags.string({description: 'a role: orgadmin, auditor, user, devops', exactlyOne: ['role', 'permission']}),
+    permission: Flags.string({description: 'a resource, e.g. archive.run', exactlyOne: ['role', 'permission']}),
+  }
+}
+
+/** `accounts.grant|revoke` of a role or a permission, as a committed tx; its answer. */
+export async function changeAccount(flags: SendOptions & {address: string; role?: string; permission?: string}, method: 'grant' | 'revoke') {
+  const change = flags.role === undefined ? {permission: flags.permission} : {role: flags.role}
+  const committed = await sendAndWait(flags, {contract: 'accounts', method, args: {address: flags.address, ...change}})
+  return {txHash: committed.txHash, height: committed.height, ...(committed.result as object)}
 }

@@ -9,7 +9,7 @@
  */
 import {Flags} from '@oclif/core'
 import {WichainError, isErrorCode, type ErrorCode} from '../core/errors.js'
-import {GOVERNANCE_LIMITS} from '../core/chain/governance/records.js'
+import {GOVERNANCE_LIMITS, type Evaluation} from '../core/chain/governance/records.js'
 import {clientFor, type NodeClientFlags} from './context.js'
 import {sendAndWait, type CommittedReceipt, type SendOptions, type TxRequestJson} from './send.js'
 
@@ -127,15 +127,8 @@ export interface ProposalRecordJson {
   readonly votes: ReadonlyArray<{signer: string; org: string; roles: string[]; approve: boolean; height: number; txHash: string; offline: boolean}>
   readonly result: unknown
   readonly error: {readonly code: string; readonly message: string} | null
-  readonly evaluation: {
-    readonly height: number
-    readonly satisfied: boolean
-    readonly needed: number
-    readonly scope: readonly string[]
-    readonly approvedBy: readonly string[]
-    readonly rejectedBy: readonly string[]
-    readonly matches: ReadonlyArray<{address: string; org: string; approve: boolean; counted: boolean; reason: string}>
-  }
+  /** The stored evaluation, as the governance contract answers it. */
+  readonly evaluation: Evaluation
 }
 
 export function summaryOfRecord(record: ProposalRecordJson): ProposalSummary {

@@ -13,34 +13,8 @@ import {expect} from 'chai'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {DEFAULT_RESOURCES} from '../../src/core/authz/resources.js'
 import {ERROR_CODES} from '../../src/core/errors.js'
-import {binaryen} from '../../src/core/vm/ir.js'
 import {ok, Sandbox, waitFor, wichain} from './harness.js'
-
-/** `set` writes "1" under key k; `get` reads it (null when absent). */
-const TINY_WAT = `(module
-  (import "env" "storage_get" (func $get (param i32 i32) (result i32)))
-  (import "env" "storage_set" (func $set (param i32 i32 i32 i32)))
-  (import "env" "register_read" (func $read (param i32)))
-  (import "env" "return_value" (func $ret (param i32 i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 0) "k")
-  (data (i32.const 8) "1")
-  (data (i32.const 12) "null")
-  (func (export "set")
-    (call $set (i32.const 0) (i32.const 1) (i32.const 8) (i32.const 1)))
-  (func (export "get")
-    (if (i32.lt_s (call $get (i32.const 0) (i32.const 1)) (i32.const 0))
-      (then (call $ret (i32.const 12) (i32.const 4)))
-      (else (call $read (i32.const 16)) (call $ret (i32.const 16) (i32.const 1))))))`
-
-function assemble(text: string): Uint8Array {
-  const module = binaryen.parseText(text)
-  try {
-    return module.emitBinary()
-  } finally {
-    module.dispose()
-  }
-}
+import {assemble, SPINNER_WAT} from './wasm-fixture.js'
 
 type Role = 'orgadmin' | 'auditor' | 'user' | 'devops'
 
@@ -66,7 +40,7 @@ describe('e2e: consortium governance (3 organisations, 4 PBFT nodes)', function 
   before(async () => {
     await ok(['chain', 'init', '--orgs', '3', '--nodes', '4', '--consensus', 'pbft', '--plaintext', '--out', box.path('net'), '--chain-id', 'wi-gov', '--base-port', '0', '--template', 'dev'])
     await Promise.all([0, 1, 2, 3].map((index) => ok(['node', 'start', '--home', box.path('net', `node${index}`), '--detach'])))
-    writeFileSync(wasm, assemble(TINY_WAT))
+    writeFileSync(wasm, assemble(SPINNER_WAT))
     nodeKey = (await ok(['key', 'gen', '--out', box.path('node4.key.json'), '--plaintext'])).publicKey
   })
 
